@@ -1,0 +1,124 @@
+// swift-tools-version:6.1
+// The keeper and the signer: one package, modules whose dependencies point one way
+// (Keeper -> Strategies -> Oracle -> EVM; Signer -> SignerWire -> EVM). See
+// ../shared/design/ARCHITECTURE.md for the boundaries.
+import PackageDescription
+
+/// Applied to every target so the whole package builds under one set of rules.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "keeper",
+    products: [
+        .executable(name: "keeper", targets: ["KeeperCommand"]),
+        .executable(name: "signer", targets: ["SignerCommand"]),
+        .executable(name: "evm-bench", targets: ["EVMBenchmarks"]),
+        .library(name: "EVM", targets: ["EVM"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        // Test-only oracles: BigInt checks U256, PropertyBased drives the round-trip properties.
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "5.4.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // System libraries from Debian: libsecp256k1 (with the recovery module) and libcrypto.
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+
+        // Pure EVM primitives: no I/O.
+        .target(
+            name: "EVM",
+            dependencies: ["CSecp256k1", "CLibCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // The keeper <-> signer wire types and the signer client; the signer never links the keeper.
+        .target(
+            name: "SignerWire",
+            dependencies: ["EVM", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Oracle",
+            dependencies: ["EVM", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Strategies",
+            dependencies: ["Oracle", "EVM"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Keeper",
+            dependencies: [
+                "Strategies", "Oracle", "EVM", "SignerWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Signer",
+            dependencies: ["EVM", "SignerWire", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Thin executables: argument parsing and wiring only.
+        .executableTarget(
+            name: "KeeperCommand",
+            dependencies: [
+                "Keeper", "EVM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SignerCommand",
+            dependencies: [
+                "Signer", "EVM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EVMBenchmarks",
+            dependencies: ["EVM"],
+            path: "Benchmarks/EVMBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+
+        // Fixtures shared by test targets: the third-party vector files.
+        .target(
+            name: "EVMTestKit",
+            dependencies: ["EVM"],
+            path: "Tests/EVMTestKit",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EVMTests",
+            dependencies: [
+                "EVM", "EVMTestKit",
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KeeperTests",
+            dependencies: ["Keeper", "EVM"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
