@@ -1,9 +1,31 @@
+// EVM primitive benchmarks. Run: swift run -c release evm-bench [filter]
+// Figures and the machine they came from are recorded in BENCHMARKS.md.
 import EVM
-print(Keccak256.hash([UInt8]()).hexString)
-print(Keccak256.hash("abc").hexString)
-print(Keccak256.hash([UInt8](repeating: 0x61, count: 300)).hexString)
-let a = U256(decimal: "115792089237316195423570985008687907853269984665640564039457584007913129639935")!
-let b = U256(decimal: "340282366920938463463374607431768211457")!
-print(a / b, a % b)
-print(U256.mulDiv(a, a, a)!, U256.mulDiv(a, b, U256(decimal: "1000000000000000000000000000000000000000")!)!)
-print(try! Address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"))
+
+let filter = CommandLine.arguments.dropFirst().first
+let bench = Bench()
+
+func run(_ name: String, unit: String = "ops/s", batch: Int = 1, scale: Double = 1, _ body: () -> Void) {
+    if let filter, !name.contains(filter) { return }
+    Bench.report(name, bench.measure(batch: batch, body) * scale, unit: unit)
+}
+
+// Keccak-256 throughput over a 1 MiB buffer, and the rate for 32-byte inputs (hashing words).
+let mebibyte = [UInt8](repeating: 0xa5, count: 1 << 20)
+run("keccak256 1 MiB", unit: "MB/s", scale: Double(1 << 20) / 1e6) { blackHole(Keccak256.hash(mebibyte)) }
+let word = [UInt8](repeating: 7, count: 32)
+run("keccak256 32 bytes") { blackHole(Keccak256.hash(word)) }
+
+// secp256k1 through libsecp256k1.
+let key = try! PrivateKey(bytes: [UInt8](repeating: 0x46, count: 32))
+let digest = Keccak256.hash("benchmark")
+let signature = try! key.sign(digest: digest)
+run("secp256k1 sign (RFC 6979, recoverable)") { blackHole(try! key.sign(digest: digest)) }
+run("secp256k1 recover address") { blackHole(try! Secp256k1.recoverAddress(digest: digest, signature: signature)) }
+
+// U256: the arithmetic behind health factors.
+let wad = U256.pow10(18)!
+let a = U256(decimal: "123456789012345678901234567890")!
+let b = U256(decimal: "987654321098765432109876543")!
+run("U256 mulDiv (512-bit intermediate)") { blackHole(U256.mulDiv(a, b, wad)) }
+run("U256 division 256/128") { blackHole(U256.max / b) }

@@ -58,23 +58,13 @@ public struct Keccak256: Sendable {
     }
 
     private mutating func absorbPending() {
-        var block = pending
-        withUnsafeBytes(of: &block) { absorbBlock($0) }
+        let block = pending
+        withUnsafeBytes(of: block) { absorbBlock($0) }
         pendingCount = 0
     }
 
     private mutating func absorbBlock(_ block: UnsafeRawBufferPointer) {
-        let lanesToMix = Self.rate / 8
-        var state = lanes
-        withUnsafeMutablePointer(to: &state) { raw in
-            raw.withMemoryRebound(to: UInt64.self, capacity: 25) { s in
-                for i in 0..<lanesToMix {
-                    s[i] ^= UInt64(littleEndian: block.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
-                }
-                keccakF1600(s)
-            }
-        }
-        lanes = state
+        keccakF1600(&lanes, absorbing: block.baseAddress, lanesToMix: Self.rate / 8)
     }
 
     /// The Keccak-256 digest of `bytes`.

@@ -14,9 +14,15 @@ let keccakRoundConstants: [UInt64] = [
 @inline(__always)
 func rotl(_ v: UInt64, _ n: UInt64) -> UInt64 { (v << n) | (v >> (64 &- n)) }
 
-/// Applies keccak-f[1600] to the 25 lanes at `s`.
+/// XORs `lanesToMix` little-endian lanes of `block` into the state (none when `block` is nil),
+/// then applies keccak-f[1600]. Absorbing and permuting in one pass keeps the state in registers.
 @usableFromInline
-func keccakF1600(_ s: UnsafeMutablePointer<UInt64>) {
+func keccakF1600(_ s: inout InlineArray<25, UInt64>, absorbing block: UnsafeRawPointer?, lanesToMix: Int) {
+    if let block {
+        for i in 0..<lanesToMix {
+            s[i] ^= UInt64(littleEndian: block.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+        }
+    }
     var a0 = s[0]
     var a1 = s[1]
     var a2 = s[2]
@@ -42,7 +48,7 @@ func keccakF1600(_ s: UnsafeMutablePointer<UInt64>) {
     var a22 = s[22]
     var a23 = s[23]
     var a24 = s[24]
-    for round in 0..<24 {
+    for rc in keccakRoundConstants {
         // theta
         let c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20
         let c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21
@@ -107,7 +113,7 @@ func keccakF1600(_ s: UnsafeMutablePointer<UInt64>) {
         a23 = b23 ^ (~b24 & b20)
         a24 = b24 ^ (~b20 & b21)
         // iota
-        a0 ^= keccakRoundConstants[round]
+        a0 ^= rc
     }
     s[0] = a0
     s[1] = a1
