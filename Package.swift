@@ -34,6 +34,11 @@ let package = Package(
             providers: [.apt(["libsecp256k1-dev"])]
         ),
         .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibCrypto",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
@@ -47,6 +52,14 @@ let package = Package(
             // millions of operations through U256, which unoptimised code makes 20x slower.
             swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
+        // Small shared infrastructure, used by both daemons.
+        // A strict TOML reader that remembers lines, so config errors name file, line and key.
+        .target(name: "TOML", swiftSettings: swiftSettings),
+        // A thin SQLite wrapper (WAL, explicit transactions) over Debian's libsqlite3.
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        // The systemd service protocol: sd_notify, socket activation (LISTEN_FDS), watchdog.
+        .target(name: "Systemd", swiftSettings: swiftSettings),
+
         // The keeper <-> signer wire types and the signer client; the signer never links the keeper.
         .target(
             name: "SignerWire",
@@ -66,14 +79,17 @@ let package = Package(
         .target(
             name: "Keeper",
             dependencies: [
-                "Strategies", "Oracle", "EVM", "SignerWire",
+                "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Signer",
-            dependencies: ["EVM", "SignerWire", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "EVM", "SignerWire", "TOML", "SQLite", "Systemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -113,6 +129,22 @@ let package = Package(
             dependencies: [
                 "EVM", "EVMTestKit",
                 .product(name: "BigInt", package: "BigInt"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SignerWireTests",
+            dependencies: ["SignerWire", "EVM", "EVMTestKit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SignerTests",
+            dependencies: [
+                "Signer", "SignerWire", "EVM", "EVMTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,2 @@
+/// A thin wrapper over SQLite (libsqlite3): connections, statements, transactions, WAL.
+public enum SQLite {}
