@@ -1,6 +1,6 @@
 import EVM
 import Logging
-@testable import Signer
+import Signer
 import SignerWire
 import Testing
 

@@ -2,7 +2,7 @@ import Dispatch
 import EVM
 import Foundation
 import Logging
-@testable import Signer
+import Signer
 import SignerWire
 import Synchronization
 import Testing

@@ -1,7 +1,7 @@
 import EVM
 import Foundation
 import Logging
-@testable import Signer
+import Signer
 import SignerWire
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
 public import Logging
 import SignerWire
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,6 +26,7 @@ public final class UnixSocketListener: Sendable {
     public let path: String?
     /// The inode of the bound socket file, so `close()` unlinks only our own file.
     private let boundInode: (device: UInt64, inode: UInt64)?
+    private let closed = Atomic<Bool>(false)
 
     /// Binds at `configuration.socketPath`, or adopts an inherited socket.
     ///
@@ -75,7 +77,9 @@ public final class UnixSocketListener: Sendable {
     }
 
     /// Stops listening and removes the socket file if it is still the one we bound.
+    /// Calling it again does nothing.
     public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
         Glibc.close(fileDescriptor)
         if let path, let boundInode {
@@ -88,6 +92,7 @@ public final class UnixSocketListener: Sendable {
 
     /// Wakes a thread blocked in `accept` (used by the server's shutdown).
     func stopAccepting() {
+        guard !closed.load(ordering: .acquiring) else { return }
         Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
     }
 

@@ -47,6 +47,7 @@ public final class UnixSocketServer: Sendable {
         var nextID = 1
         var started = false
         var stopping = false
+        var stopped = false
         var statistics = Statistics()
     }
 
@@ -80,24 +81,34 @@ public final class UnixSocketServer: Sendable {
         }
         guard first else { return }
         running.enter()
-        spawnThread { [self] in
+        let spawned = spawnThread { [self] in
             acceptLoop()
             running.leave()
+        }
+        if !spawned {
+            running.leave()
+            logger.critical("cannot start the accept thread", metadata: ["signer.error": "\(UnixSocket.describe(errno: errno))"])
         }
     }
 
     /// Stops accepting, lets requests in flight finish, closes idle connections, and waits up to
     /// `gracePeriod` for all connection threads to end. Then closes the listener (unlinking the
     /// socket file it bound). Returns whether everything ended within the grace period.
+    ///
+    /// This blocks the calling thread; from async code use ``shutdownGracefully(gracePeriod:)``.
+    /// Calling it again does nothing and returns true.
     @discardableResult
     public func shutdown(gracePeriod: Duration = .seconds(10)) -> Bool {
-        let fds = state.withLock { s -> [Int32] in
+        let fds = state.withLock { s -> [Int32]? in
+            if s.stopped { return nil }
+            s.stopped = true
             s.stopping = true
             // Half-close under the lock: a connection removes itself (and closes its fd) under the
             // same lock, so an fd here is never one that was closed and reused.
             for fd in s.connections.values { Glibc.shutdown(fd, Int32(SHUT_RD)) }
             return Array(s.connections.values)
         }
+        guard let fds else { return true }
         listener.stopAccepting()
         logger.info("shutting down", metadata: ["signer.connections.open": "\(fds.count)"])
         let finished = running.wait(timeout: .now() + .milliseconds(gracePeriod.milliseconds)) == .success
@@ -106,6 +117,16 @@ public final class UnixSocketServer: Sendable {
         }
         listener.close()
         return finished
+    }
+
+    /// ``shutdown(gracePeriod:)`` without blocking a cooperative thread: the wait runs on a
+    /// dispatch queue.
+    public func shutdownGracefully(gracePeriod: Duration = .seconds(10)) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: self.shutdown(gracePeriod: gracePeriod))
+            }
+        }
     }
 
     // MARK: - Accepting
@@ -183,12 +204,22 @@ public final class UnixSocketServer: Sendable {
             sendAndClose(fd, RPCError(.overloaded, "overloaded: the signer already has \(configuration.maximumConnections) connections open; retry later"))
         case .admitted(let id):
             running.enter()
-            spawnThread { [self] in
+            let spawned = spawnThread { [self] in
                 serve(fd: fd, id: id, peer: peer)
                 state.withLock { s in
                     s.connections[id] = nil
                     Glibc.close(fd)
                 }
+                running.leave()
+            }
+            if !spawned {
+                logger.error("cannot start a connection thread; closing the connection", metadata: [
+                    "signer.peer.uid": "\(peer.uid)", "signer.peer.pid": "\(peer.pid)",
+                ])
+                state.withLock { s in
+                    s.connections[id] = nil
+                }
+                sendAndClose(fd, RPCError(.overloaded, "overloaded: the signer cannot start a thread for this connection; retry later"))
                 running.leave()
             }
         }
@@ -257,6 +288,7 @@ public final class UnixSocketServer: Sendable {
                 }
                 start = newline + 1
                 scanned = 0
+                lineStarted = nil  // the read timeout runs per line, from the line's first byte
             }
             scanned = end - start
             if !out.isEmpty {
@@ -339,8 +371,8 @@ public final class UnixSocketServer: Sendable {
 }
 
 /// Starts a detached thread with a 512 KiB stack (the JSON parser's nesting is bounded, so
-/// this is ample).
-private func spawnThread(_ body: @escaping @Sendable () -> Void) {
+/// this is ample). False if the system would not create one.
+private func spawnThread(_ body: @escaping @Sendable () -> Void) -> Bool {
     final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -358,7 +390,8 @@ private func spawnThread(_ body: @escaping @Sendable () -> Void) {
         return nil
     }, context)
     if rc != 0 {
-        // No thread: run nothing, but release the box and let the body's cleanup run here.
-        Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+        Unmanaged<Box>.fromOpaque(context).release()
+        return false
     }
+    return true
 }

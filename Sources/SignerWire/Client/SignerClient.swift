@@ -173,11 +173,19 @@ struct ConnectionState: ~Copyable {
                 return failure(.timeout, "timed out sending the request")
             case .failure(let ioFailure):
                 let e = ioFailure.code
-                disconnect()
                 if reused, attempts == 1, e == EPIPE || e == ECONNRESET {
+                    disconnect()
                     logger.debug("signer connection was closed; reconnecting", metadata: ["signer.client.errno": "\(e)"])
                     continue
                 }
+                // A signer that refuses a connection (overloaded, peer not allowed) says why
+                // in one line before closing: prefer that to "broken pipe".
+                if case .success(let reasonLine) = readLine(deadline: ContinuousClock.now),
+                   let reason = try? RPCResponse.parse(reasonLine), case .failure(let error) = reason.outcome {
+                    disconnect()
+                    return .failure(.fromRPC(error, method: method))
+                }
+                disconnect()
                 return failure(.transport, "sending to the signer failed: \(UnixSocket.describe(errno: e))", SystemError("send", errno: e))
             }
             break
