@@ -18,6 +18,7 @@ final class FakeSignerMethods: SignerMethods {
     let gate = DispatchSemaphore(value: 0)
     let blockedCount = Atomic<Int>(0)
     let rejections = Atomic<Int>(0)
+    let lastContext = Mutex<RequestContext?>(nil)
 
     func accountList(context: RequestContext) throws(SignerMethodError) -> [Address] { [Self.account] }
 
@@ -39,7 +40,10 @@ final class FakeSignerMethods: SignerMethods {
                      budgets: [], uptimeSeconds: 1, version: "test")
     }
 
-    func version(context: RequestContext) -> SignerVersion { SignerVersion(version: "test") }
+    func version(context: RequestContext) -> SignerVersion {
+        lastContext.withLock { $0 = context }
+        return SignerVersion(version: "test")
+    }
 
     func rejected(_ error: RPCError, context: RequestContext) { rejections.add(1, ordering: .relaxed) }
 }
@@ -131,6 +135,7 @@ final class TestServer: Sendable {
 final class RawConnection {
     let fd: Int32
     var buffer: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
 
     init(path: String) throws {
         switch UnixSocket.connect(path: path, timeoutMilliseconds: 5000) {
@@ -151,7 +156,6 @@ final class RawConnection {
     /// The next line, or nil at end of file, error or after `timeout`.
     func readLine(timeout: Duration = .seconds(5)) -> String? {
         let deadline = ContinuousClock.now + timeout
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
@@ -174,7 +178,6 @@ final class RawConnection {
     /// Whether the server closes the connection (EOF or reset) before `timeout`, after any lines.
     func isClosedByPeer(timeout: Duration = .seconds(5)) -> Bool {
         let deadline = ContinuousClock.now + timeout
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while waitReadable(until: deadline) {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n <= 0 { return true }

@@ -208,6 +208,54 @@ import Glibc
         #expect(server.methods.rejections.load(ordering: .relaxed) == cases.count)
     }
 
+    @Test func methodsSeeThePeerAndTheRawRequest() throws {
+        let dir = try TemporaryDirectory()
+        let server = try TestServer(configuration: .init(socketPath: dir.socketPath))
+        defer { server.stop() }
+        let connection = try RawConnection(path: dir.socketPath)
+        connection.send(Lines.version(id: 77))
+        #expect(try connection.readResponse().id == RPCID(77))
+        let context = try #require(server.methods.lastContext.withLock { $0 })
+        #expect(context.peer.uid == geteuid())
+        #expect(context.peer.gid == getegid())
+        #expect(context.peer.pid == getpid())
+        #expect(context.id == RPCID(77))
+        #expect(context.method == "signer_version")
+        #expect(Array(context.rawRequest) == Array(Lines.version(id: 77).dropLast().utf8))
+    }
+
+    @Test func garbageOverTheSocketNeverStopsTheSigner() throws {
+        let dir = try TemporaryDirectory()
+        let server = try TestServer(configuration: .init(socketPath: dir.socketPath))
+        defer { server.stop() }
+        var rng = SeededGenerator(seed: 21)
+        for round in 0..<20 {
+            let connection = try RawConnection(path: dir.socketPath)
+            var lines = 0
+            var payload: [UInt8] = []
+            for _ in 0..<50 {
+                let count = Int.random(in: 1...200, using: &rng)
+                var line = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                line.removeAll { $0 == 0x0A || $0 == 0x0D || $0 == 0x20 || $0 == 0x09 }
+                guard !line.isEmpty else { continue }
+                payload += line + [0x0A]
+                lines += 1
+            }
+            connection.send(payload)
+            for _ in 0..<lines {
+                let response = try connection.readResponse()
+                guard case .failure(let error) = response.outcome else {
+                    Issue.record("garbage got a result in round \(round)")
+                    continue
+                }
+                #expect(error.knownCode == .parseError || error.knownCode == .invalidRequest)
+            }
+        }
+        let connection = try RawConnection(path: dir.socketPath)
+        connection.send(Lines.version(id: 1))
+        #expect(try connection.readResponse().id == RPCID(1))
+    }
+
     @Test func refusalAndInternalErrorsCarryTheirData() throws {
         let dir = try TemporaryDirectory()
         let server = try TestServer(configuration: .init(socketPath: dir.socketPath))

@@ -183,7 +183,7 @@ public final class UnixSocketServer: Sendable {
         }
         let admission = state.withLock { s -> Admission in
             if s.stopping { return .stopping }
-            guard s.connections.count < configuration.maximumConnections else {
+            guard s.connections.count < max(1, configuration.maximumConnections) else {
                 s.statistics.rejectedOverload += 1
                 return .overloaded
             }
@@ -242,7 +242,7 @@ public final class UnixSocketServer: Sendable {
         log[metadataKey: "signer.peer.pid"] = "\(peer.pid)"
         log.debug("connection opened")
 
-        let maximumLine = configuration.maximumLineBytes
+        let maximumLine = max(1, configuration.maximumLineBytes)
         let idleMilliseconds = configuration.idleTimeout.milliseconds
         let readTimeout = configuration.readTimeout
         UnixSocket.setTimeout(fd, option: SO_SNDTIMEO, milliseconds: readTimeout.milliseconds)
