@@ -313,7 +313,7 @@ public final class UnixSocketServer: Sendable {
             if start > 0 {
                 if pending > 0 {
                     buffer.withUnsafeMutableBytes { raw in
-                        raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: pending)
+                        if let base = raw.baseAddress { _ = memmove(base, base + start, pending) }  // regions may overlap
                     }
                 }
                 start = 0

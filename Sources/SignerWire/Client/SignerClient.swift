@@ -114,12 +114,9 @@ struct ConnectionState: ~Copyable {
     /// Whether the open connection has been closed by the signer (EOF or error pending).
     func peerHasClosed() -> Bool {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let n = poll(&p, 1, 0)
-        if n <= 0 { return false }
-        if p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
-        // Readable with nothing requested: either EOF or an unsolicited error line (overloaded);
-        // both mean this connection is done.
-        return true
+        // Readable or hung up with no call outstanding: end of file, an error, or an
+        // unsolicited error line before a close; each means this connection is done.
+        return poll(&p, 1, 0) > 0
     }
 
     mutating func roundTrip(
