@@ -1,4 +1,5 @@
 import EVM
+import Foundation
 import Logging
 import Signer
 import SignerWire
@@ -13,6 +14,25 @@ import Testing
         var out: [UInt8] = []
         dispatcher.respond(to: bytes[...], peer: peer, into: &out)
         return try RPCResponse.parse(out)
+    }
+
+    @Test func methodErrorsMapToTheirCodes() throws {
+        func error(_ signature: String) throws -> RPCError {
+            let line = Lines.sign(id: 1).replacingOccurrences(of: "}]}\n", with: "},\"\(signature)\"]}")
+            guard case .failure(let error) = try answer(Array(line.utf8)).outcome else { throw CancellationError() }
+            return error
+        }
+        let invalid = try error("unknownFrom()")
+        #expect(invalid.knownCode == .invalidParams)
+        #expect(invalid.data?["field"] == .string("params[0].from"))
+        let internalError = try error("fail()")
+        #expect(internalError.knownCode == .internalError)
+        #expect(internalError.message.contains("nothing was signed"))
+        #expect(internalError.data == nil)
+        for params in ["", #","params":[]"#, #","params":{}"#] {
+            let line = #"{"jsonrpc":"2.0","id":1,"method":"account_list"\#(params)}"#
+            #expect(try answer(Array(line.utf8)).outcome == .success(.array([.string(FakeSignerMethods.account.checksummed)])))
+        }
     }
 
     @Test func randomBytes() throws {

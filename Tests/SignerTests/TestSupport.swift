@@ -27,6 +27,9 @@ final class FakeSignerMethods: SignerMethods {
             blockedCount.add(1, ordering: .sequentiallyConsistent)
             _ = gate.wait(timeout: .now() + 10)
         }
+        if methodSignature == "unknownFrom()" {
+            throw .invalidParams("from \(transaction.from) is not an account of this signer", field: "params[0].from")
+        }
         if methodSignature == "fail()" { throw .internalError("the ledger is unavailable", cause: CancellationError()) }
         if transaction.value > U256(1_000_000_000_000_000_000) {
             throw .refused(rule: "value-cap", reason: "value \(transaction.value.hexQuantity) is above the cap of 1 ether")

@@ -12,7 +12,10 @@ import Testing
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SIGNER_THROUGHPUT"] != nil))
 struct ThroughputTests {
     /// Raw blocking sockets, one outstanding request per connection, for a fixed time.
-    static func measureRaw(path: String, connections: Int, line: String, duration: Duration) throws -> (perSecond: Double, errors: Int) {
+    static func measureRaw(
+        path: String, connections: Int, line: String, duration: Duration
+    ) throws -> (perSecond: Double, errors: Int, p50: Duration, p99: Duration) {
+        let latencies = Mutex<[Duration]>([])
         let total = Atomic<Int>(0)
         let errors = Atomic<Int>(0)
         let clients = try (0..<connections).map { _ in try RawConnection(path: path) }
@@ -22,19 +25,27 @@ struct ThroughputTests {
             let connection = box.value[i]
             let deadline = started + duration
             var count = 0
+            var mine: [Duration] = []
+            mine.reserveCapacity(100_000)
             while ContinuousClock.now < deadline {
+                let sent = ContinuousClock.now
                 connection.send(line)
                 guard let answer = connection.readLine(timeout: .seconds(5)), answer.contains("\"result\"") else {
                     errors.add(1, ordering: .relaxed)
                     break
                 }
+                mine.append(ContinuousClock.now - sent)
                 count += 1
             }
             total.add(count, ordering: .relaxed)
+            latencies.withLock { $0 += mine }
         }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return (Double(total.load(ordering: .relaxed)) / seconds, errors.load(ordering: .relaxed))
+        let sorted = latencies.withLock { $0.sorted() }
+        let p50 = sorted.isEmpty ? .zero : sorted[sorted.count / 2]
+        let p99 = sorted.isEmpty ? .zero : sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
+        return (Double(total.load(ordering: .relaxed)) / seconds, errors.load(ordering: .relaxed), p50, p99)
     }
 
     @Test func roundTripsPerSecond() async throws {
@@ -44,8 +55,8 @@ struct ThroughputTests {
         let sign = Lines.sign(id: 1, nonce: 3)
         for (name, line) in [("signer_version", Lines.version(id: 1)), ("account_signTransaction (fake signer)", sign)] {
             for connections in [1, 4] {
-                let (rate, errors) = try Self.measureRaw(path: dir.socketPath, connections: connections, line: line, duration: .milliseconds(700))
-                print("throughput raw socket \(name) over \(connections) connection(s): \(Int(rate)) round trips/s")
+                let (rate, errors, p50, p99) = try Self.measureRaw(path: dir.socketPath, connections: connections, line: line, duration: .milliseconds(700))
+                print("throughput raw socket \(name) over \(connections) connection(s): \(Int(rate)) round trips/s, latency p50 \(p50), p99 \(p99)")
                 #expect(errors == 0)
             }
         }
