@@ -125,6 +125,15 @@ import Testing
         }
     }
 
+    @Test func errorsDoNotEchoHugeInput() throws {
+        var tx = Self.base()
+        tx["from"] = "\"0x" + String(repeating: "a", count: 10_000) + "\""
+        tx[String(repeating: "k", count: 10_000)] = "1"
+        #expect { try Self.decode(tx) } throws: { "\($0)".utf8.count < 300 }
+        tx["from"] = "\"\(Self.from)\""
+        #expect { try Self.decode(tx) } throws: { "\($0)".utf8.count < 300 }
+    }
+
     @Test func rejectsLegacyWithAccessList() throws {
         var tx = Self.base()
         tx["maxFeePerGas"] = nil

@@ -105,6 +105,9 @@ enum WireDecode {
     static func address(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> Address {
         guard case .string(let text) = value else { throw wrongType(value, path, "an address string") }
         guard text.hasPrefix("0x") || text.hasPrefix("0X") else { throw invalid(path, "an address needs the 0x prefix") }
+        guard text.utf8.count == 42 else {
+            throw invalid(path, "an address is 0x and 40 hex digits, found \(text.utf8.count - 2) characters after 0x")
+        }
         do {
             return try Address(text)
         } catch {

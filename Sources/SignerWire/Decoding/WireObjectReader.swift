@@ -51,7 +51,8 @@ struct WireObjectReader {
     func finish() throws(WireDecodingError) {
         guard !ignoringUnknownFields else { return }
         for i in members.indices where !used[i] {
-            throw WireDecodingError(path: path.appending(members[i].name), problem: .unknownField)
+            // Bounded: the name is the peer's, and it is echoed in the error.
+            throw WireDecodingError(path: path.appending(String(members[i].name.prefix(64))), problem: .unknownField)
         }
     }
 }
