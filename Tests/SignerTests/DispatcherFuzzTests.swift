@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func methodErrorsMapToTheirCodes() throws {
-        func error(_ signature: String) throws -> RPCError {
+        func error(_ signature: String) throws -> RPCErrorObject {
             let line = Lines.sign(id: 1).replacingOccurrences(of: "}]}\n", with: "},\"\(signature)\"]}")
             guard case .failure(let error) = try answer(Array(line.utf8)).outcome else { throw CancellationError() }
             return error
@@ -58,7 +58,7 @@ import Testing
     @Test func randomRequests() throws {
         var rng = SeededGenerator(seed: 13)
         let methods = SignerMethod.allCases.map(\.rawValue) + ["nope", ""]
-        let validTx = try JSONValue.parse(String(Lines.sign(id: 1).dropLast()))["params"]
+        let validTx = try WireJSON.parse(String(Lines.sign(id: 1).dropLast()))["params"]
         guard case .array(let validItems)? = validTx, case .object(let fields) = validItems[0] else {
             Issue.record("bad fixture")
             return
@@ -70,14 +70,14 @@ import Testing
             switch Int.random(in: 0..<4, using: &rng) {
             case 0: members[index].value = Self.randomValue(depth: 2, using: &rng)
             case 1: members.remove(at: index)
-            case 2: members.append(JSONMember("x\(i)", .null))
+            case 2: members.append(WireJSONMember("x\(i)", .null))
             default: break
             }
-            let params: JSONValue = Bool.random(using: &rng) ? .array([.object(members)]) : Self.randomValue(depth: 1, using: &rng)
+            let params: WireJSON = Bool.random(using: &rng) ? .array([.object(members)]) : Self.randomValue(depth: 1, using: &rng)
             let method = Int.random(in: 0..<4, using: &rng) == 0 ? methods.randomElement(using: &rng) ?? "" : "account_signTransaction"
-            let request = JSONValue.object([
-                JSONMember("jsonrpc", .string("2.0")), JSONMember("id", .integer(i)),
-                JSONMember("method", .string(method)), JSONMember("params", params),
+            let request = WireJSON.object([
+                WireJSONMember("jsonrpc", .string("2.0")), WireJSONMember("id", .integer(i)),
+                WireJSONMember("method", .string(method)), WireJSONMember("params", params),
             ])
             let response = try answer(request.serialized)
             if case .success = response.outcome, method == "account_signTransaction" { signed += 1 }
@@ -86,7 +86,7 @@ import Testing
         #expect(signed > 0)
     }
 
-    static func randomValue(depth: Int, using rng: inout SeededGenerator) -> JSONValue {
+    static func randomValue(depth: Int, using rng: inout SeededGenerator) -> WireJSON {
         let strings = ["0x0", "0x01", "0x", "0x5208", "", "0xde0b6b3a7640000", "abc", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
                        "\u{0}", "😀", String(repeating: "f", count: 70)]
         switch Int.random(in: 0..<(depth > 3 ? 4 : 6), using: &rng) {
@@ -97,9 +97,9 @@ import Testing
         case 4: return .array((0..<Int.random(in: 0...3, using: &rng)).map { _ in randomValue(depth: depth + 1, using: &rng) })
         default:
             let names = ["jsonrpc", "id", "method", "params", "from", "gas", "value", "a"]
-            var members: [JSONMember] = []
+            var members: [WireJSONMember] = []
             for name in names.shuffled(using: &rng).prefix(Int.random(in: 0...3, using: &rng)) {
-                members.append(JSONMember(name, randomValue(depth: depth + 1, using: &rng)))
+                members.append(WireJSONMember(name, randomValue(depth: depth + 1, using: &rng)))
             }
             return .object(members)
         }

@@ -48,7 +48,7 @@ final class FakeSignerMethods: SignerMethods {
         return SignerVersion(version: "test")
     }
 
-    func rejected(_ error: RPCError, context: RequestContext) { rejections.add(1, ordering: .relaxed) }
+    func rejected(_ error: RPCErrorObject, context: RequestContext) { rejections.add(1, ordering: .relaxed) }
 }
 
 extension UInt64 {

@@ -54,7 +54,7 @@ import Glibc
         #expect(capture.contains("stale socket"))
         let connection = try RawConnection(path: dir.socketPath)
         connection.send(Lines.version(id: 1))
-        #expect(try connection.readResponse().outcome == .success(.object([JSONMember("version", .string("test"))])))
+        #expect(try connection.readResponse().outcome == .success(.object([WireJSONMember("version", .string("test"))])))
     }
 
     @Test func liveSocketIsRefused() throws {

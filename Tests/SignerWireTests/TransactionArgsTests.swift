@@ -20,7 +20,7 @@ import Testing
     static func params(_ tx: [String: String], _ rest: [String] = []) throws -> RPCRequest.Params {
         let object = "{" + tx.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
         let text = "[" + ([object] + rest).joined(separator: ",") + "]"
-        guard case .array(let items) = try JSONValue.parse(text) else { throw CancellationError() }
+        guard case .array(let items) = try WireJSON.parse(text) else { throw CancellationError() }
         return .array(items)
     }
 
@@ -197,9 +197,9 @@ import Testing
     }
 
     @Test func resultDecodingNamesTheField() throws {
-        let bad = try JSONValue.parse(#"{"policy":{"file":"f","sha256":"00","approvers":[]},"budgets":[],"uptimeSeconds":1,"version":"v"}"#)
+        let bad = try WireJSON.parse(#"{"policy":{"file":"f","sha256":"00","approvers":[]},"budgets":[],"uptimeSeconds":1,"version":"v"}"#)
         #expect { try SignerStatus(json: bad) } throws: { ($0 as? WireDecodingError)?.path == "result.policy.sha256" }
-        let missing = try JSONValue.parse(#"{"budgets":[],"uptimeSeconds":1,"version":"v"}"#)
+        let missing = try WireJSON.parse(#"{"budgets":[],"uptimeSeconds":1,"version":"v"}"#)
         #expect { try SignerStatus(json: missing) } throws: { ($0 as? WireDecodingError)?.problem == .missing }
     }
 }

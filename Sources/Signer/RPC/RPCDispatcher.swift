@@ -33,7 +33,7 @@ public struct RPCDispatcher<Methods: SignerMethods>: LineHandler {
         let context = RequestContext(peer: peer, id: request.id, method: request.method, rawRequest: line)
         guard let method = SignerMethod(rawValue: request.method) else {
             let known = SignerMethod.allCases.map(\.rawValue).joined(separator: ", ")
-            return reject(RPCError(.methodNotFound, "method not found: '\(request.method.prefix(64))'; the signer has \(known)"), context: context)
+            return reject(RPCErrorObject(.methodNotFound, "method not found: '\(request.method.prefix(64))'; the signer has \(known)"), context: context)
         }
         if logger.logLevel <= .debug {
             logger.debug("request", metadata: [
@@ -41,7 +41,7 @@ public struct RPCDispatcher<Methods: SignerMethods>: LineHandler {
                 "signer.peer.uid": "\(peer.uid)", "signer.peer.pid": "\(peer.pid)",
             ])
         }
-        let result: Result<JSONValue, SignerMethodError>
+        let result: Result<WireJSON, SignerMethodError>
         switch method {
         case .accountList:
             if let error = Self.expectNoParams(request.params, method) { return reject(error, context: context) }
@@ -51,7 +51,7 @@ public struct RPCDispatcher<Methods: SignerMethods>: LineHandler {
             do {
                 params = try SignTransactionParams(params: request.params)
             } catch {
-                return reject(RPCError(.invalidParams, "invalid params: \(error)", data: .object([JSONMember("field", .string(error.path))])),
+                return reject(RPCErrorObject(.invalidParams, "invalid params: \(error)", data: .object([WireJSONMember("field", .string(error.path))])),
                               context: context)
             }
             result = Result { () throws(SignerMethodError) in
@@ -86,7 +86,7 @@ public struct RPCDispatcher<Methods: SignerMethods>: LineHandler {
         }
     }
 
-    private func reject(_ error: RPCError, context: RequestContext) -> RPCResponse {
+    private func reject(_ error: RPCErrorObject, context: RequestContext) -> RPCResponse {
         if logger.logLevel <= .debug {
             logger.debug("rejected request", metadata: [
                 "signer.request.method": "\(context.method.prefix(64))", "signer.error.code": "\(error.code)",
@@ -99,13 +99,13 @@ public struct RPCDispatcher<Methods: SignerMethods>: LineHandler {
     }
 
     /// Methods without params accept none, `[]` or `{}`.
-    static func expectNoParams(_ params: RPCRequest.Params, _ method: SignerMethod) -> RPCError? {
+    static func expectNoParams(_ params: RPCRequest.Params, _ method: SignerMethod) -> RPCErrorObject? {
         switch params {
         case .none: return nil
         case .array(let a) where a.isEmpty: return nil
         case .object(let o) where o.isEmpty: return nil
         default:
-            return RPCError(.invalidParams, "invalid params: \(method.rawValue) takes no params", data: .object([JSONMember("field", .string("params"))]))
+            return RPCErrorObject(.invalidParams, "invalid params: \(method.rawValue) takes no params", data: .object([WireJSONMember("field", .string("params"))]))
         }
     }
 }

@@ -51,12 +51,12 @@ public struct SignerMethodError: Error, Sendable, CustomStringConvertible, Equat
     public static func == (a: SignerMethodError, b: SignerMethodError) -> Bool { a.kind == b.kind }
 
     /// The JSON-RPC error to answer with.
-    public var rpcError: RPCError {
+    public var rpcError: RPCErrorObject {
         switch kind {
         case .refused(let rule, let reason): .refused(rule: rule, reason: reason)
         case .invalidParams(let field):
-            RPCError(.invalidParams, "invalid params: \(message)", data: field.map { .object([JSONMember("field", .string($0))]) })
-        case .internalError: RPCError(.internalError, "internal error: \(message); nothing was signed")
+            RPCErrorObject(.invalidParams, "invalid params: \(message)", data: field.map { .object([WireJSONMember("field", .string($0))]) })
+        case .internalError: RPCErrorObject(.internalError, "internal error: \(message); nothing was signed")
         }
     }
 }

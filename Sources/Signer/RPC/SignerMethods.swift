@@ -20,11 +20,11 @@ public protocol SignerMethods: Sendable {
     func version(context: RequestContext) -> SignerVersion
     /// Called for each request answered with an error before reaching a method (malformed,
     /// unknown method, invalid params), so that the audit log can record it. Default: nothing.
-    func rejected(_ error: RPCError, context: RequestContext)
+    func rejected(_ error: RPCErrorObject, context: RequestContext)
 }
 
 extension SignerMethods {
-    public func rejected(_ error: RPCError, context: RequestContext) {}
+    public func rejected(_ error: RPCErrorObject, context: RequestContext) {}
 }
 
 /// Who asked, and what exactly arrived.

@@ -177,7 +177,7 @@ public final class UnixSocketServer: Sendable {
             logger.warning("peer not allowed; closing the connection", metadata: [
                 "signer.peer.uid": "\(peer.uid)", "signer.peer.gid": "\(peer.gid)", "signer.peer.pid": "\(peer.pid)",
             ])
-            sendAndClose(fd, RPCError(.peerNotAllowed, "peer not allowed: uid \(peer.uid) gid \(peer.gid) may not use this signer; "
+            sendAndClose(fd, RPCErrorObject(.peerNotAllowed, "peer not allowed: uid \(peer.uid) gid \(peer.gid) may not use this signer; "
                 + "add the uid or gid to the signer's [transport] allowed_uids/allowed_gids"))
             return
         }
@@ -201,7 +201,7 @@ public final class UnixSocketServer: Sendable {
                 "signer.peer.uid": "\(peer.uid)", "signer.peer.pid": "\(peer.pid)",
                 "signer.connections.limit": "\(configuration.maximumConnections)",
             ])
-            sendAndClose(fd, RPCError(.overloaded, "overloaded: the signer already has \(configuration.maximumConnections) connections open; retry later"))
+            sendAndClose(fd, RPCErrorObject(.overloaded, "overloaded: the signer already has \(configuration.maximumConnections) connections open; retry later"))
         case .admitted(let id):
             running.enter()
             let spawned = spawnThread { [self] in
@@ -219,14 +219,14 @@ public final class UnixSocketServer: Sendable {
                 state.withLock { s in
                     s.connections[id] = nil
                 }
-                sendAndClose(fd, RPCError(.overloaded, "overloaded: the signer cannot start a thread for this connection; retry later"))
+                sendAndClose(fd, RPCErrorObject(.overloaded, "overloaded: the signer cannot start a thread for this connection; retry later"))
                 running.leave()
             }
         }
     }
 
     /// Best effort: one error line without blocking, then close.
-    private func sendAndClose(_ fd: Int32, _ error: RPCError) {
+    private func sendAndClose(_ fd: Int32, _ error: RPCErrorObject) {
         var line = RPCResponse(id: .null, error: error).serialized
         line.append(0x0A)
         _ = line.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
@@ -261,8 +261,8 @@ public final class UnixSocketServer: Sendable {
         out.reserveCapacity(4096)
         var answered = 0
 
-        func fail(_ code: RPCErrorCode, _ message: String, data: JSONValue? = nil) {
-            var line = RPCResponse(id: .null, error: RPCError(code, message, data: data)).serialized
+        func fail(_ code: RPCErrorCode, _ message: String, data: WireJSON? = nil) {
+            var line = RPCResponse(id: .null, error: RPCErrorObject(code, message, data: data)).serialized
             line.append(0x0A)
             _ = line.withUnsafeBytes { UnixSocket.sendAll(fd, $0) }
         }
@@ -276,7 +276,7 @@ public final class UnixSocketServer: Sendable {
                     log.warning("request line too large; closing the connection", metadata: ["signer.request.bytes": "\(length)"])
                     if !out.isEmpty { _ = out.withUnsafeBytes { UnixSocket.sendAll(fd, $0) } }
                     fail(.requestTooLarge, "request too large: a line may have at most \(maximumLine) bytes",
-                         data: .object([JSONMember("limit", .integer(maximumLine))]))
+                         data: .object([WireJSONMember("limit", .integer(maximumLine))]))
                     return
                 }
                 var lineEnd = newline
@@ -307,7 +307,7 @@ public final class UnixSocketServer: Sendable {
                 state.withLock { $0.statistics.tooLarge += 1 }
                 log.warning("request line too large; closing the connection", metadata: ["signer.request.bytes": "> \(maximumLine)"])
                 fail(.requestTooLarge, "request too large: a line may have at most \(maximumLine) bytes",
-                     data: .object([JSONMember("limit", .integer(maximumLine))]))
+                     data: .object([WireJSONMember("limit", .integer(maximumLine))]))
                 return
             }
             if start > 0 {

@@ -72,7 +72,7 @@ public final class SignerClient: Sendable {
 
     func call<T>(
         _ method: SignerMethod, params: RPCRequest.Params, timeout: Duration? = nil,
-        decode: (JSONValue) throws(WireDecodingError) -> T
+        decode: (WireJSON) throws(WireDecodingError) -> T
     ) async throws(SignerClientError) -> T {
         let result = try await call(method: method.rawValue, params: params, timeout: timeout)
         do {
@@ -84,9 +84,9 @@ public final class SignerClient: Sendable {
     }
 
     /// Calls any method; the raw result, or the error.
-    public func call(method: String, params: RPCRequest.Params, timeout: Duration? = nil) async throws(SignerClientError) -> JSONValue {
+    public func call(method: String, params: RPCRequest.Params, timeout: Duration? = nil) async throws(SignerClientError) -> WireJSON {
         let deadline = ContinuousClock.now + (timeout ?? self.timeout)
-        let outcome: Result<JSONValue, SignerClientError> = await withCheckedContinuation { continuation in
+        let outcome: Result<WireJSON, SignerClientError> = await withCheckedContinuation { continuation in
             queue.async {
                 let result = self.state.withLock { connection in
                     connection.roundTrip(method: method, params: params, socketPath: self.socketPath, deadline: deadline, logger: self.logger)
@@ -121,8 +121,8 @@ struct ConnectionState: ~Copyable {
 
     mutating func roundTrip(
         method: String, params: RPCRequest.Params, socketPath: String, deadline: ContinuousClock.Instant, logger: Logger
-    ) -> Result<JSONValue, SignerClientError> {
-        func failure(_ kind: SignerClientError.Kind, _ message: String, _ cause: (any Error & Sendable)? = nil) -> Result<JSONValue, SignerClientError> {
+    ) -> Result<WireJSON, SignerClientError> {
+        func failure(_ kind: SignerClientError.Kind, _ message: String, _ cause: (any Error & Sendable)? = nil) -> Result<WireJSON, SignerClientError> {
             .failure(SignerClientError(kind, method: method, message: message, cause: cause))
         }
         guard ContinuousClock.now < deadline else {

@@ -27,13 +27,13 @@ public struct SignerClientError: Error, Sendable, Equatable, CustomStringConvert
     /// The underlying error, if any.
     public let cause: (any Error & Sendable)?
     /// The JSON-RPC error object for `.refused` and `.rpc`.
-    public let rpcError: RPCError?
+    public let rpcError: RPCErrorObject?
     /// Where the error was made (for logs).
     public let file: String
     public let line: Int
 
     init(
-        _ kind: Kind, method: String, message: String, cause: (any Error & Sendable)? = nil, rpcError: RPCError? = nil,
+        _ kind: Kind, method: String, message: String, cause: (any Error & Sendable)? = nil, rpcError: RPCErrorObject? = nil,
         file: String = #fileID, line: Int = #line
     ) {
         self.kind = kind
@@ -70,7 +70,7 @@ public struct SignerClientError: Error, Sendable, Equatable, CustomStringConvert
 
     public static func == (a: SignerClientError, b: SignerClientError) -> Bool { a.kind == b.kind }
 
-    static func fromRPC(_ error: RPCError, method: String, file: String = #fileID, line: Int = #line) -> SignerClientError {
+    static func fromRPC(_ error: RPCErrorObject, method: String, file: String = #fileID, line: Int = #line) -> SignerClientError {
         if let refusal = error.refusal {
             return SignerClientError(.refused(rule: refusal.rule, reason: refusal.reason), method: method,
                                      message: error.message, rpcError: error, file: file, line: line)

@@ -9,17 +9,17 @@ import EVM
 ///
 /// Each returns the value or a ``WireDecodingError`` naming the field.
 enum WireDecode {
-    static func string(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> String {
+    static func string(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> String {
         guard case .string(let s) = value else { throw wrongType(value, path, "a string") }
         return s
     }
 
-    static func integer(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> Int64? {
+    static func integer(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> Int64? {
         guard case .number(let text) = value else { throw wrongType(value, path, "an integer") }
         return Int64(text)
     }
 
-    static func unsignedInteger(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> UInt64 {
+    static func unsignedInteger(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> UInt64 {
         guard case .number(let text) = value else { throw wrongType(value, path, "a non-negative integer") }
         guard let n = UInt64(text) else {
             throw WireDecodingError(path: path, problem: .invalidValue("expected a non-negative integer, found \(text.prefix(32))"))
@@ -27,15 +27,15 @@ enum WireDecode {
         return n
     }
 
-    static func array(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> [JSONValue] {
+    static func array(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> [WireJSON] {
         guard case .array(let values) = value else { throw wrongType(value, path, "an array") }
         return values
     }
 
     static func array<T>(
-        of element: @escaping (JSONValue, WirePath) throws(WireDecodingError) -> T
-    ) -> (JSONValue, WirePath) throws(WireDecodingError) -> [T] {
-        { (value: JSONValue, path: WirePath) throws(WireDecodingError) -> [T] in
+        of element: @escaping (WireJSON, WirePath) throws(WireDecodingError) -> T
+    ) -> (WireJSON, WirePath) throws(WireDecodingError) -> [T] {
+        { (value: WireJSON, path: WirePath) throws(WireDecodingError) -> [T] in
             let values = try array(value, path)
             var out: [T] = []
             out.reserveCapacity(values.count)
@@ -45,21 +45,21 @@ enum WireDecode {
     }
 
     /// A `0x` hex quantity of at most 256 bits.
-    static func quantity(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> U256 {
+    static func quantity(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> U256 {
         let digits = try quantityDigits(value, path, maxDigits: 64, bits: 256)
         guard let n = U256(hex: digits) else { throw invalid(path, "\"\(digits)\" is not hex") }
         return n
     }
 
     /// A `0x` hex quantity of at most 64 bits (gas, nonce, type).
-    static func quantity64(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> UInt64 {
+    static func quantity64(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> UInt64 {
         let digits = try quantityDigits(value, path, maxDigits: 16, bits: 64)
         guard let n = UInt64(digits, radix: 16) else { throw invalid(path, "\"\(digits)\" is not hex") }
         return n
     }
 
     private static func quantityDigits(
-        _ value: JSONValue, _ path: WirePath, maxDigits: Int, bits: Int
+        _ value: WireJSON, _ path: WirePath, maxDigits: Int, bits: Int
     ) throws(WireDecodingError) -> Substring {
         guard case .string(let text) = value else {
             throw wrongType(value, path, "a 0x-prefixed hex quantity string such as \"0x5208\"")
@@ -80,7 +80,7 @@ enum WireDecode {
     }
 
     /// `0x`-prefixed bytes, an even number of hex digits.
-    static func bytes(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> [UInt8] {
+    static func bytes(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> [UInt8] {
         guard case .string(let text) = value else {
             throw wrongType(value, path, "a 0x-prefixed hex byte string")
         }
@@ -95,14 +95,14 @@ enum WireDecode {
     }
 
     /// Exactly 32 bytes (a hash or a storage key).
-    static func bytes32(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> [UInt8] {
+    static func bytes32(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> [UInt8] {
         let b = try bytes(value, path)
         guard b.count == 32 else { throw invalid(path, "expected 32 bytes (64 hex digits), found \(b.count)") }
         return b
     }
 
     /// An address with its EIP-55 checksum checked.
-    static func address(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> Address {
+    static func address(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> Address {
         guard case .string(let text) = value else { throw wrongType(value, path, "an address string") }
         guard text.hasPrefix("0x") || text.hasPrefix("0X") else { throw invalid(path, "an address needs the 0x prefix") }
         guard text.utf8.count == 42 else {
@@ -115,7 +115,7 @@ enum WireDecode {
         }
     }
 
-    static func wrongType(_ value: JSONValue, _ path: WirePath, _ expected: String) -> WireDecodingError {
+    static func wrongType(_ value: WireJSON, _ path: WirePath, _ expected: String) -> WireDecodingError {
         WireDecodingError(path: path, problem: .wrongType(expected: expected, found: value.typeDescription))
     }
 
@@ -126,10 +126,10 @@ enum WireDecode {
 
 /// Encoders for the same shapes.
 enum WireEncode {
-    static func quantity(_ n: U256) -> JSONValue { .string(n.hexQuantity) }
-    static func quantity(_ n: UInt64) -> JSONValue { .string(U256(n).hexQuantity) }
-    static func bytes(_ b: [UInt8]) -> JSONValue { .string(Hex.encode(b)) }
-    static func address(_ a: Address) -> JSONValue { .string(a.checksummed) }
+    static func quantity(_ n: U256) -> WireJSON { .string(n.hexQuantity) }
+    static func quantity(_ n: UInt64) -> WireJSON { .string(U256(n).hexQuantity) }
+    static func bytes(_ b: [UInt8]) -> WireJSON { .string(Hex.encode(b)) }
+    static func address(_ a: Address) -> WireJSON { .string(a.checksummed) }
 }
 
 func isHexDigit(_ c: UInt8) -> Bool {

@@ -3,11 +3,11 @@
 /// any member nobody took (unless unknown fields are ignored, as they are in results).
 struct WireObjectReader {
     let path: WirePath
-    private let members: [JSONMember]
+    private let members: [WireJSONMember]
     private var used: [Bool]
     private let ignoringUnknownFields: Bool
 
-    init(_ value: JSONValue, at path: WirePath, ignoringUnknownFields: Bool = false) throws(WireDecodingError) {
+    init(_ value: WireJSON, at path: WirePath, ignoringUnknownFields: Bool = false) throws(WireDecodingError) {
         guard case .object(let members) = value else {
             throw WireDecodingError(path: path, problem: .wrongType(expected: "an object", found: value.typeDescription))
         }
@@ -18,7 +18,7 @@ struct WireObjectReader {
     }
 
     /// The raw value of `name`, marking it used; nil when absent.
-    mutating func raw(_ name: String) -> JSONValue? {
+    mutating func raw(_ name: String) -> WireJSON? {
         for i in members.indices where members[i].name == name {
             used[i] = true
             return members[i].value
@@ -29,11 +29,11 @@ struct WireObjectReader {
     /// Whether `name` is present (null counts as present).
     func has(_ name: String) -> Bool { members.contains { $0.name == name } }
 
-    mutating func rawOptional(_ name: String) -> JSONValue? { raw(name) }
+    mutating func rawOptional(_ name: String) -> WireJSON? { raw(name) }
 
     /// A required field: absent is `.missing`; anything else goes to `decode`.
     mutating func required<T>(
-        _ name: String, _ decode: (JSONValue, WirePath) throws(WireDecodingError) -> T
+        _ name: String, _ decode: (WireJSON, WirePath) throws(WireDecodingError) -> T
     ) throws(WireDecodingError) -> T {
         guard let value = raw(name) else { throw WireDecodingError(path: path.appending(name), problem: .missing) }
         return try decode(value, path.appending(name))
@@ -41,7 +41,7 @@ struct WireObjectReader {
 
     /// An optional field: absent or null is nil.
     mutating func optional<T>(
-        _ name: String, _ decode: (JSONValue, WirePath) throws(WireDecodingError) -> T
+        _ name: String, _ decode: (WireJSON, WirePath) throws(WireDecodingError) -> T
     ) throws(WireDecodingError) -> T? {
         guard let value = raw(name), value != .null else { return nil }
         return try decode(value, path.appending(name))

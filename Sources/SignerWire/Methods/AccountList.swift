@@ -8,14 +8,14 @@ public struct AccountList: Sendable, Hashable {
 }
 
 extension AccountList: WireCodable {
-    public init(json: JSONValue) throws(WireDecodingError) {
+    public init(json: WireJSON) throws(WireDecodingError) {
         accounts = try WireDecode.array(of: WireDecode.address)(json, WirePath("result"))
     }
 
-    public var jsonValue: JSONValue { .array(accounts.map(WireEncode.address)) }
+    public var jsonValue: WireJSON { .array(accounts.map(WireEncode.address)) }
 }
 
 extension AccountList: Codable {
-    public init(from decoder: any Decoder) throws { try self.init(json: JSONValue(from: decoder)) }
+    public init(from decoder: any Decoder) throws { try self.init(json: WireJSON(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try jsonValue.encode(to: encoder) }
 }

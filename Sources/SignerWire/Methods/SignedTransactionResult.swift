@@ -28,10 +28,10 @@ public struct SignedTransactionResult: Sendable, Hashable {
 
 extension SignedTransactionResult: WireCodable {
     /// Decodes a result. Unknown fields are ignored here (results may grow; params may not).
-    public init(json: JSONValue) throws(WireDecodingError) {
+    public init(json: WireJSON) throws(WireDecodingError) {
         var reader = try WireObjectReader(json, at: WirePath("result"), ignoringUnknownFields: true)
         raw = try reader.required("raw", WireDecode.bytes)
-        let txValue = try reader.required("tx") { (v: JSONValue, _: WirePath) -> JSONValue in v }
+        let txValue = try reader.required("tx") { (v: WireJSON, _: WirePath) -> WireJSON in v }
         var tx = try WireObjectReader(txValue, at: WirePath("result").appending("tx"), ignoringUnknownFields: true)
         transaction = try TransactionArgs(reader: &tx)
         hash = try tx.required("hash", WireDecode.bytes32)
@@ -40,17 +40,17 @@ extension SignedTransactionResult: WireCodable {
         s = try tx.required("s", WireDecode.quantity)
     }
 
-    public var jsonValue: JSONValue {
+    public var jsonValue: WireJSON {
         var tx = transaction.members
-        tx.append(JSONMember("hash", WireEncode.bytes(hash)))
-        tx.append(JSONMember("v", WireEncode.quantity(v)))
-        tx.append(JSONMember("r", WireEncode.quantity(r)))
-        tx.append(JSONMember("s", WireEncode.quantity(s)))
-        return .object([JSONMember("raw", WireEncode.bytes(raw)), JSONMember("tx", .object(tx))])
+        tx.append(WireJSONMember("hash", WireEncode.bytes(hash)))
+        tx.append(WireJSONMember("v", WireEncode.quantity(v)))
+        tx.append(WireJSONMember("r", WireEncode.quantity(r)))
+        tx.append(WireJSONMember("s", WireEncode.quantity(s)))
+        return .object([WireJSONMember("raw", WireEncode.bytes(raw)), WireJSONMember("tx", .object(tx))])
     }
 }
 
 extension SignedTransactionResult: Codable {
-    public init(from decoder: any Decoder) throws { try self.init(json: JSONValue(from: decoder)) }
+    public init(from decoder: any Decoder) throws { try self.init(json: WireJSON(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try jsonValue.encode(to: encoder) }
 }

@@ -69,9 +69,9 @@ public struct SignerStatus: Sendable, Hashable {
 
 extension SignerStatus: WireCodable {
     /// Decodes a result. Unknown fields are ignored here (results may grow; params may not).
-    public init(json: JSONValue) throws(WireDecodingError) {
+    public init(json: WireJSON) throws(WireDecodingError) {
         var reader = try WireObjectReader(json, at: WirePath("result"), ignoringUnknownFields: true)
-        policy = try reader.required("policy") { (v: JSONValue, p: WirePath) throws(WireDecodingError) -> Policy in
+        policy = try reader.required("policy") { (v: WireJSON, p: WirePath) throws(WireDecodingError) -> Policy in
             var r = try WireObjectReader(v, at: p, ignoringUnknownFields: true)
             let file = try r.required("file", WireDecode.string)
             let sha = try r.required("sha256", WireDecode.string)
@@ -81,7 +81,7 @@ extension SignerStatus: WireCodable {
             let approvers = try r.required("approvers", WireDecode.array(of: WireDecode.address))
             return Policy(file: file, sha256: sha, approvers: approvers)
         }
-        budgets = try reader.required("budgets", WireDecode.array(of: { (v: JSONValue, p: WirePath) throws(WireDecodingError) -> Budget in
+        budgets = try reader.required("budgets", WireDecode.array(of: { (v: WireJSON, p: WirePath) throws(WireDecodingError) -> Budget in
             var r = try WireObjectReader(v, at: p, ignoringUnknownFields: true)
             let account = try r.required("account", WireDecode.address)
             let window = try r.required("window", WireDecode.string)
@@ -97,29 +97,29 @@ extension SignerStatus: WireCodable {
         version = try reader.required("version", WireDecode.string)
     }
 
-    public var jsonValue: JSONValue {
+    public var jsonValue: WireJSON {
         .object([
-            JSONMember("policy", .object([
-                JSONMember("file", .string(policy.file)),
-                JSONMember("sha256", .string(policy.sha256)),
-                JSONMember("approvers", .array(policy.approvers.map(WireEncode.address))),
+            WireJSONMember("policy", .object([
+                WireJSONMember("file", .string(policy.file)),
+                WireJSONMember("sha256", .string(policy.sha256)),
+                WireJSONMember("approvers", .array(policy.approvers.map(WireEncode.address))),
             ])),
-            JSONMember("budgets", .array(budgets.map { b in
+            WireJSONMember("budgets", .array(budgets.map { b in
                 .object([
-                    JSONMember("account", WireEncode.address(b.account)),
-                    JSONMember("window", .string(b.window)),
-                    JSONMember("kind", .string(b.kind.rawValue)),
-                    JSONMember("used", WireEncode.quantity(b.used)),
-                    JSONMember("limit", WireEncode.quantity(b.limit)),
+                    WireJSONMember("account", WireEncode.address(b.account)),
+                    WireJSONMember("window", .string(b.window)),
+                    WireJSONMember("kind", .string(b.kind.rawValue)),
+                    WireJSONMember("used", WireEncode.quantity(b.used)),
+                    WireJSONMember("limit", WireEncode.quantity(b.limit)),
                 ])
             })),
-            JSONMember("uptimeSeconds", .integer(uptimeSeconds)),
-            JSONMember("version", .string(version)),
+            WireJSONMember("uptimeSeconds", .integer(uptimeSeconds)),
+            WireJSONMember("version", .string(version)),
         ])
     }
 }
 
 extension SignerStatus: Codable {
-    public init(from decoder: any Decoder) throws { try self.init(json: JSONValue(from: decoder)) }
+    public init(from decoder: any Decoder) throws { try self.init(json: WireJSON(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try jsonValue.encode(to: encoder) }
 }

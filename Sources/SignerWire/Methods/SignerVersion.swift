@@ -6,15 +6,15 @@ public struct SignerVersion: Sendable, Hashable {
 }
 
 extension SignerVersion: WireCodable {
-    public init(json: JSONValue) throws(WireDecodingError) {
+    public init(json: WireJSON) throws(WireDecodingError) {
         var reader = try WireObjectReader(json, at: WirePath("result"), ignoringUnknownFields: true)
         version = try reader.required("version", WireDecode.string)
     }
 
-    public var jsonValue: JSONValue { .object([JSONMember("version", .string(version))]) }
+    public var jsonValue: WireJSON { .object([WireJSONMember("version", .string(version))]) }
 }
 
 extension SignerVersion: Codable {
-    public init(from decoder: any Decoder) throws { try self.init(json: JSONValue(from: decoder)) }
+    public init(from decoder: any Decoder) throws { try self.init(json: WireJSON(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try jsonValue.encode(to: encoder) }
 }

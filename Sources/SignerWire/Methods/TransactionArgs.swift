@@ -116,7 +116,7 @@ extension TransactionArgs: WireCodable {
         "nonce", "chainId", "type", "accessList",
     ]
 
-    public init(json: JSONValue) throws(WireDecodingError) {
+    public init(json: WireJSON) throws(WireDecodingError) {
         var reader = try WireObjectReader(json, at: WirePath("tx"))
         try self.init(reader: &reader)
         try reader.finish()
@@ -172,35 +172,35 @@ extension TransactionArgs: WireCodable {
 
     /// The canonical form: every field, `type` resolved, call data as `input`, `to` null for a
     /// creation, `accessList` for types 0x1 and 0x2.
-    public var jsonValue: JSONValue { .object(members) }
+    public var jsonValue: WireJSON { .object(members) }
 
-    var members: [JSONMember] {
-        var m: [JSONMember] = []
+    var members: [WireJSONMember] {
+        var m: [WireJSONMember] = []
         m.reserveCapacity(16)
-        m.append(JSONMember("type", .string("0x\(type.rawValue)")))
-        m.append(JSONMember("chainId", WireEncode.quantity(chainId)))
-        m.append(JSONMember("nonce", WireEncode.quantity(nonce)))
-        m.append(JSONMember("from", WireEncode.address(from)))
-        m.append(JSONMember("to", to.map(WireEncode.address) ?? .null))
-        m.append(JSONMember("gas", WireEncode.quantity(gas)))
+        m.append(WireJSONMember("type", .string("0x\(type.rawValue)")))
+        m.append(WireJSONMember("chainId", WireEncode.quantity(chainId)))
+        m.append(WireJSONMember("nonce", WireEncode.quantity(nonce)))
+        m.append(WireJSONMember("from", WireEncode.address(from)))
+        m.append(WireJSONMember("to", to.map(WireEncode.address) ?? .null))
+        m.append(WireJSONMember("gas", WireEncode.quantity(gas)))
         switch fees {
         case .legacy(let gasPrice):
-            m.append(JSONMember("gasPrice", WireEncode.quantity(gasPrice)))
+            m.append(WireJSONMember("gasPrice", WireEncode.quantity(gasPrice)))
         case .dynamic(let maxFee, let tip):
-            m.append(JSONMember("maxFeePerGas", WireEncode.quantity(maxFee)))
-            m.append(JSONMember("maxPriorityFeePerGas", WireEncode.quantity(tip)))
+            m.append(WireJSONMember("maxFeePerGas", WireEncode.quantity(maxFee)))
+            m.append(WireJSONMember("maxPriorityFeePerGas", WireEncode.quantity(tip)))
         }
-        m.append(JSONMember("value", WireEncode.quantity(value)))
-        m.append(JSONMember("input", WireEncode.bytes(data)))
+        m.append(WireJSONMember("value", WireEncode.quantity(value)))
+        m.append(WireJSONMember("input", WireEncode.bytes(data)))
         if type != .legacy {
-            m.append(JSONMember("accessList", .array(accessList.map(\.jsonValue))))
+            m.append(WireJSONMember("accessList", .array(accessList.map(\.jsonValue))))
         }
         return m
     }
 }
 
 extension TransactionArgs.AccessTuple {
-    static func decode(_ value: JSONValue, _ path: WirePath) throws(WireDecodingError) -> Self {
+    static func decode(_ value: WireJSON, _ path: WirePath) throws(WireDecodingError) -> Self {
         var reader = try WireObjectReader(value, at: path)
         let address = try reader.required("address", WireDecode.address)
         let keys = try reader.required("storageKeys", WireDecode.array(of: WireDecode.bytes32))
@@ -208,15 +208,15 @@ extension TransactionArgs.AccessTuple {
         return Self(address: address, storageKeys: keys)
     }
 
-    var jsonValue: JSONValue {
+    var jsonValue: WireJSON {
         .object([
-            JSONMember("address", WireEncode.address(address)),
-            JSONMember("storageKeys", .array(storageKeys.map(WireEncode.bytes))),
+            WireJSONMember("address", WireEncode.address(address)),
+            WireJSONMember("storageKeys", .array(storageKeys.map(WireEncode.bytes))),
         ])
     }
 }
 
 extension TransactionArgs: Codable {
-    public init(from decoder: any Decoder) throws { try self.init(json: JSONValue(from: decoder)) }
+    public init(from decoder: any Decoder) throws { try self.init(json: WireJSON(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try jsonValue.encode(to: encoder) }
 }

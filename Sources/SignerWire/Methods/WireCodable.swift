@@ -1,18 +1,18 @@
 /// A message part with strict JSON decoding and a canonical JSON encoding. Conforming types are
-/// also `Codable` (through ``JSONValue``), with the same strictness.
+/// also `Codable` (through ``WireJSON``), with the same strictness.
 public protocol WireCodable: Sendable {
     /// Decodes strictly; errors name the field (`tx.gas`, `policy.sha256`, ...).
-    init(json: JSONValue) throws(WireDecodingError)
+    init(json: WireJSON) throws(WireDecodingError)
     /// The canonical JSON.
-    var jsonValue: JSONValue { get }
+    var jsonValue: WireJSON { get }
 }
 
 extension WireCodable {
     /// Decodes from the bytes of one JSON text.
     public init(jsonBytes: some Collection<UInt8>) throws(WireDecodingError) {
-        let json: JSONValue
+        let json: WireJSON
         do {
-            json = try JSONValue.parse(jsonBytes)
+            json = try WireJSON.parse(jsonBytes)
         } catch {
             throw WireDecodingError(path: "", problem: .invalidValue(error.description))
         }

@@ -9,7 +9,7 @@ public enum RPCID: Sendable, Hashable, CustomStringConvertible {
     public init(_ value: Int) { self = .number(String(value)) }
 
     /// The id as JSON.
-    public var jsonValue: JSONValue {
+    public var jsonValue: WireJSON {
         switch self {
         case .number(let n): .number(n)
         case .string(let s): .string(s)
@@ -18,7 +18,7 @@ public enum RPCID: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The id carried by `json`, or nil if `json` cannot be an id (a boolean, array or object).
-    public init?(json: JSONValue) {
+    public init?(json: WireJSON) {
         switch json {
         case .number(let n): self = .number(n)
         case .string(let s): self = .string(s)

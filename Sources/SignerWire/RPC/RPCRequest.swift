@@ -6,10 +6,10 @@ public struct RPCRequest: Sendable, Hashable {
     /// The params member: absent, positional or named.
     public enum Params: Sendable, Hashable {
         case none
-        case array([JSONValue])
-        case object([JSONMember])
+        case array([WireJSON])
+        case object([WireJSONMember])
 
-        var jsonValue: JSONValue? {
+        var jsonValue: WireJSON? {
             switch self {
             case .none: nil
             case .array(let a): .array(a)
@@ -30,36 +30,36 @@ public struct RPCRequest: Sendable, Hashable {
 
     /// The request as one line of JSON (without the newline).
     public var serialized: [UInt8] {
-        var members = [JSONMember("jsonrpc", .string("2.0")), JSONMember("id", id.jsonValue), JSONMember("method", .string(method))]
-        if let p = params.jsonValue { members.append(JSONMember("params", p)) }
-        return JSONValue.object(members).serialized
+        var members = [WireJSONMember("jsonrpc", .string("2.0")), WireJSONMember("id", id.jsonValue), WireJSONMember("method", .string(method))]
+        if let p = params.jsonValue { members.append(WireJSONMember("params", p)) }
+        return WireJSON.object(members).serialized
     }
 
     /// Parses one line. On failure the error carries the id when one could be read (so the
     /// answer can be matched), else null, and the JSON-RPC error to answer with.
     public static func parse(_ line: some Collection<UInt8>) -> Result<RPCRequest, RPCRequestError> {
-        let json: JSONValue
+        let json: WireJSON
         do {
-            json = try JSONValue.parse(line)
+            json = try WireJSON.parse(line)
         } catch {
-            return .failure(RPCRequestError(id: .null, error: RPCError(.parseError, "parse error: \(error)")))
+            return .failure(RPCRequestError(id: .null, error: RPCErrorObject(.parseError, "parse error: \(error)")))
         }
         return parse(json)
     }
 
     /// Interprets parsed JSON as a request.
-    public static func parse(_ json: JSONValue) -> Result<RPCRequest, RPCRequestError> {
+    public static func parse(_ json: WireJSON) -> Result<RPCRequest, RPCRequestError> {
         func invalid(_ id: RPCID, _ message: String) -> Result<RPCRequest, RPCRequestError> {
-            .failure(RPCRequestError(id: id, error: RPCError(.invalidRequest, "invalid request: \(message)")))
+            .failure(RPCRequestError(id: id, error: RPCErrorObject(.invalidRequest, "invalid request: \(message)")))
         }
         guard case .object(let members) = json else {
             if case .array = json { return invalid(.null, "batches are not supported; send one request object per line") }
             return invalid(.null, "expected a JSON-RPC request object, found \(json.typeDescription)")
         }
-        var idValue: JSONValue?
-        var version: JSONValue?
-        var methodValue: JSONValue?
-        var paramsValue: JSONValue?
+        var idValue: WireJSON?
+        var version: WireJSON?
+        var methodValue: WireJSON?
+        var paramsValue: WireJSON?
         for m in members {
             switch m.name {
             case "id": idValue = m.value
@@ -91,9 +91,9 @@ public struct RPCRequestError: Error, Sendable, Hashable {
     /// The request's id if it could be read, else null.
     public let id: RPCID
     /// The JSON-RPC error to answer with.
-    public let error: RPCError
+    public let error: RPCErrorObject
 
-    public init(id: RPCID, error: RPCError) {
+    public init(id: RPCID, error: RPCErrorObject) {
         self.id = id
         self.error = error
     }

@@ -2,14 +2,14 @@
 public struct RPCResponse: Sendable, Hashable {
     public var id: RPCID
     /// The result, or the error.
-    public var outcome: Result<JSONValue, RPCError>
+    public var outcome: Result<WireJSON, RPCErrorObject>
 
-    public init(id: RPCID, result: JSONValue) {
+    public init(id: RPCID, result: WireJSON) {
         self.id = id
         outcome = .success(result)
     }
 
-    public init(id: RPCID, error: RPCError) {
+    public init(id: RPCID, error: RPCErrorObject) {
         self.id = id
         outcome = .failure(error)
     }
@@ -40,9 +40,9 @@ public struct RPCResponse: Sendable, Hashable {
     /// Parses one response line strictly: `jsonrpc` "2.0", an id, and exactly one of `result`
     /// and `error`.
     public static func parse(_ line: some Collection<UInt8>) throws(WireDecodingError) -> RPCResponse {
-        let json: JSONValue
+        let json: WireJSON
         do {
-            json = try JSONValue.parse(line)
+            json = try WireJSON.parse(line)
         } catch {
             throw WireDecodingError(path: "response", problem: .invalidValue(error.description))
         }
@@ -51,7 +51,7 @@ public struct RPCResponse: Sendable, Hashable {
         guard version == "2.0" else {
             throw WireDecodingError(path: "response.jsonrpc", problem: .invalidValue("expected \"2.0\", found \"\(version.prefix(16))\""))
         }
-        let idValue = try reader.required("id") { (v: JSONValue, _: WirePath) -> JSONValue in v }
+        let idValue = try reader.required("id") { (v: WireJSON, _: WirePath) -> WireJSON in v }
         guard let id = RPCID(json: idValue) else {
             throw WireDecodingError(path: "response.id", problem: .wrongType(expected: "a number, a string or null", found: idValue.typeDescription))
         }
@@ -60,7 +60,7 @@ public struct RPCResponse: Sendable, Hashable {
         try reader.finish()
         switch (result, errorValue) {
         case (let r?, nil): return RPCResponse(id: id, result: r)
-        case (nil, let e?): return RPCResponse(id: id, error: try RPCError(json: e))
+        case (nil, let e?): return RPCResponse(id: id, error: try RPCErrorObject(json: e))
         case (nil, nil): throw WireDecodingError(path: "response", problem: .invalidValue("has neither result nor error"))
         case (_?, _?): throw WireDecodingError(path: "response", problem: .invalidValue("has both result and error"))
         }

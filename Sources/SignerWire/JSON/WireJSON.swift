@@ -4,24 +4,24 @@
 /// and no quantity ever passes through a `Double`. Objects keep their members in order (the
 /// serializer writes them back in that order); the parser rejects duplicate member names,
 /// because two parsers that disagree about which duplicate wins are how requests get smuggled.
-public enum JSONValue: Sendable, Hashable {
+public enum WireJSON: Sendable, Hashable {
     case null
     case bool(Bool)
     /// A number, as its validated JSON literal (for example `1`, `-0.5`, `1e3`).
     case number(String)
     case string(String)
-    case array([JSONValue])
-    case object([JSONMember])
+    case array([WireJSON])
+    case object([WireJSONMember])
 
     /// The value of member `name` if this is an object that has it.
-    public subscript(name: String) -> JSONValue? {
+    public subscript(name: String) -> WireJSON? {
         guard case .object(let members) = self else { return nil }
         for member in members where member.name == name { return member.value }
         return nil
     }
 
     /// A number from an integer.
-    public static func integer(_ value: some BinaryInteger) -> JSONValue { .number(String(value)) }
+    public static func integer(_ value: some BinaryInteger) -> WireJSON { .number(String(value)) }
 
     /// The string, if this is one.
     public var stringValue: String? {
@@ -49,29 +49,29 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 /// One member of a JSON object.
-public struct JSONMember: Sendable, Hashable {
+public struct WireJSONMember: Sendable, Hashable {
     public var name: String
-    public var value: JSONValue
+    public var value: WireJSON
 
-    public init(_ name: String, _ value: JSONValue) {
+    public init(_ name: String, _ value: WireJSON) {
         self.name = name
         self.value = value
     }
 }
 
-extension JSONValue: Codable {
+extension WireJSON: Codable {
     /// Decodes any JSON from any `Decoder` (numbers become their shortest literal).
     public init(from decoder: any Decoder) throws {
         if var array = try? decoder.unkeyedContainer() {
-            var values: [JSONValue] = []
-            while !array.isAtEnd { values.append(try array.decode(JSONValue.self)) }
+            var values: [WireJSON] = []
+            while !array.isAtEnd { values.append(try array.decode(WireJSON.self)) }
             self = .array(values)
             return
         }
         if let keyed = try? decoder.container(keyedBy: AnyCodingKey.self) {
-            var members: [JSONMember] = []
+            var members: [WireJSONMember] = []
             for key in keyed.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
-                members.append(JSONMember(key.stringValue, try keyed.decode(JSONValue.self, forKey: key)))
+                members.append(WireJSONMember(key.stringValue, try keyed.decode(WireJSON.self, forKey: key)))
             }
             self = .object(members)
             return

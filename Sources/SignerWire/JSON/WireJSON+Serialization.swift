@@ -1,4 +1,4 @@
-extension JSONValue {
+extension WireJSON {
     /// The compact JSON text of this value, as UTF-8 bytes (no newline).
     public var serialized: [UInt8] {
         var out: [UInt8] = []
@@ -16,7 +16,7 @@ extension JSONValue {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let text): out.append(contentsOf: text.utf8)
-        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .string(let s): WireJSON.writeString(s, into: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
             for (i, v) in values.enumerated() {
@@ -28,7 +28,7 @@ extension JSONValue {
             out.append(UInt8(ascii: "{"))
             for (i, m) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(m.name, into: &out)
+                WireJSON.writeString(m.name, into: &out)
                 out.append(UInt8(ascii: ":"))
                 m.value.write(into: &out)
             }

@@ -1,19 +1,19 @@
 /// The `error` member of a JSON-RPC response: a code, a message for people, optional data.
-public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct RPCErrorObject: Error, Sendable, Hashable, CustomStringConvertible {
     /// The numeric code; the signer's are listed in ``RPCErrorCode``.
     public var code: Int
     /// What went wrong and, where there is something to do, what to do.
     public var message: String
     /// Structured detail: `{rule, reason}` for a refusal, `{field}` for invalid params.
-    public var data: JSONValue?
+    public var data: WireJSON?
 
-    public init(code: Int, message: String, data: JSONValue? = nil) {
+    public init(code: Int, message: String, data: WireJSON? = nil) {
         self.code = code
         self.message = message
         self.data = data
     }
 
-    public init(_ code: RPCErrorCode, _ message: String, data: JSONValue? = nil) {
+    public init(_ code: RPCErrorCode, _ message: String, data: WireJSON? = nil) {
         self.init(code: code.rawValue, message: message, data: data)
     }
 
@@ -21,9 +21,9 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public var knownCode: RPCErrorCode? { RPCErrorCode(rawValue: code) }
 
     /// A policy refusal naming the rule that decided it.
-    public static func refused(rule: String, reason: String) -> RPCError {
-        RPCError(.refused, "refused by policy rule '\(rule)': \(reason)",
-                 data: .object([JSONMember("rule", .string(rule)), JSONMember("reason", .string(reason))]))
+    public static func refused(rule: String, reason: String) -> RPCErrorObject {
+        RPCErrorObject(.refused, "refused by policy rule '\(rule)': \(reason)",
+                 data: .object([WireJSONMember("rule", .string(rule)), WireJSONMember("reason", .string(reason))]))
     }
 
     /// The rule and reason of a refusal (code -32000 with `data: {rule, reason}`).
@@ -37,14 +37,14 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { "JSON-RPC error \(code): \(message)" }
 
     /// `{"code":..,"message":..,"data":..}`.
-    public var jsonValue: JSONValue {
-        var members = [JSONMember("code", .integer(code)), JSONMember("message", .string(message))]
-        if let data { members.append(JSONMember("data", data)) }
+    public var jsonValue: WireJSON {
+        var members = [WireJSONMember("code", .integer(code)), WireJSONMember("message", .string(message))]
+        if let data { members.append(WireJSONMember("data", data)) }
         return .object(members)
     }
 
     /// Reads an `error` member.
-    public init(json: JSONValue) throws(WireDecodingError) {
+    public init(json: WireJSON) throws(WireDecodingError) {
         var reader = try WireObjectReader(json, at: WirePath("error"), ignoringUnknownFields: true)
         guard let code = try reader.required("code", WireDecode.integer).flatMap({ Int(exactly: $0) }) else {
             throw WireDecodingError(path: reader.path.appending("code"), problem: .invalidValue("the error code is out of range"))

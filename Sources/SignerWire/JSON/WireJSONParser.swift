@@ -1,5 +1,5 @@
 /// Why bytes are not the JSON the signer accepts.
-public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct WireJSONParseError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The byte offset where parsing stopped.
     public let offset: Int
     /// What was wrong there.
@@ -8,48 +8,48 @@ public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
-extension JSONValue {
+extension WireJSON {
     /// How deep arrays and objects may nest. The signer's messages need 5 levels; the limit keeps
     /// a hostile `[[[[...` from exhausting a connection thread's stack.
     public static let maximumDepth = 32
 
     /// Parses one JSON text (RFC 8259), strictly: no trailing bytes other than whitespace, no
     /// duplicate member names, valid UTF-8 only, nesting at most ``maximumDepth``.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self))
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(WireJSONParseError) -> WireJSON {
+        var parser = WireJSONParser(bytes: bytes.bindMemory(to: UInt8.self))
         return try parser.parseDocument()
     }
 
     /// Parses one JSON text from bytes (see ``parse(_:)-(UnsafeRawBufferPointer)``).
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            var parser = JSONParser(bytes: buffer)
-            return Result { () throws(JSONParseError) in try parser.parseDocument() }
+    public static func parse(_ bytes: some Collection<UInt8>) throws(WireJSONParseError) -> WireJSON {
+        let result: Result<WireJSON, WireJSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            var parser = WireJSONParser(bytes: buffer)
+            return Result { () throws(WireJSONParseError) in try parser.parseDocument() }
         }
         if let result { return try result.get() }
         let copy = Array(bytes)
-        return try copy.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
-            var parser = JSONParser(bytes: buffer)
+        return try copy.withUnsafeBufferPointer { (buffer) throws(WireJSONParseError) -> WireJSON in
+            var parser = WireJSONParser(bytes: buffer)
             return try parser.parseDocument()
         }
     }
 
     /// Parses one JSON text from a string.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ text: String) throws(WireJSONParseError) -> WireJSON {
         try parse(Array(text.utf8))
     }
 }
 
 /// A recursive-descent parser over a byte buffer that it does not own; used only inside
-/// `JSONValue.parse`, which keeps the buffer alive.
-struct JSONParser {
+/// `WireJSON.parse`, which keeps the buffer alive.
+struct WireJSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    mutating func parseDocument() throws(WireJSONParseError) -> WireJSON {
         skipWhitespace()
         let value = try parseValue()
         skipWhitespace()
@@ -57,7 +57,7 @@ struct JSONParser {
         return value
     }
 
-    func fail(_ message: String) -> JSONParseError { JSONParseError(offset: index, message: message) }
+    func fail(_ message: String) -> WireJSONParseError { WireJSONParseError(offset: index, message: message) }
 
     mutating func skipWhitespace() {
         while index < bytes.count {
@@ -68,7 +68,7 @@ struct JSONParser {
         }
     }
 
-    mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(WireJSONParseError) -> WireJSON {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -82,7 +82,7 @@ struct JSONParser {
         }
     }
 
-    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(WireJSONParseError) {
         let count = literal.utf8CodeUnitCount
         guard bytes.count - index >= count else { throw fail("unexpected end of input") }
         let start = literal.utf8Start
@@ -90,17 +90,17 @@ struct JSONParser {
         index += count
     }
 
-    mutating func enter() throws(JSONParseError) {
+    mutating func enter() throws(WireJSONParseError) {
         depth += 1
-        guard depth <= JSONValue.maximumDepth else {
-            throw fail("nested deeper than \(JSONValue.maximumDepth) levels")
+        guard depth <= WireJSON.maximumDepth else {
+            throw fail("nested deeper than \(WireJSON.maximumDepth) levels")
         }
     }
 
-    mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    mutating func parseArray() throws(WireJSONParseError) -> WireJSON {
         try enter()
         index += 1
-        var values: [JSONValue] = []
+        var values: [WireJSON] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
@@ -121,10 +121,10 @@ struct JSONParser {
         return .array(values)
     }
 
-    mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    mutating func parseObject() throws(WireJSONParseError) -> WireJSON {
         try enter()
         index += 1
-        var members: [JSONMember] = []
+        var members: [WireJSONMember] = []
         // Small objects (all of the signer's) check duplicates by scanning; large ones by a set,
         // so that a 128 KiB object of distinct keys costs linear time, not quadratic.
         var seen: Set<String>? = nil
@@ -143,12 +143,12 @@ struct JSONParser {
             let name = try parseString()
             if members.count < 16 {
                 if members.contains(where: { $0.name == name }) {
-                    throw JSONParseError(offset: nameOffset, message: "duplicate member name \"\(name.prefix(64))\"")
+                    throw WireJSONParseError(offset: nameOffset, message: "duplicate member name \"\(name.prefix(64))\"")
                 }
             } else {
                 if seen == nil { seen = Set(members.map(\.name)) }
                 if seen?.insert(name).inserted == false {
-                    throw JSONParseError(offset: nameOffset, message: "duplicate member name \"\(name.prefix(64))\"")
+                    throw WireJSONParseError(offset: nameOffset, message: "duplicate member name \"\(name.prefix(64))\"")
                 }
             }
             skipWhitespace()
@@ -156,7 +156,7 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            members.append(JSONMember(name, value))
+            members.append(WireJSONMember(name, value))
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input in an object") }
             let c = bytes[index]
@@ -168,7 +168,7 @@ struct JSONParser {
         return .object(members)
     }
 
-    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    mutating func parseNumber() throws(WireJSONParseError) -> WireJSON {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count else { throw fail("unexpected end of input in a number") }
@@ -195,7 +195,7 @@ struct JSONParser {
 
     func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
-    mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(WireJSONParseError) -> String {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes.
@@ -204,7 +204,7 @@ struct JSONParser {
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 guard let s = String(validating: slice, as: UTF8.self) else {
-                    throw JSONParseError(offset: start, message: "a string is not valid UTF-8")
+                    throw WireJSONParseError(offset: start, message: "a string is not valid UTF-8")
                 }
                 index += 1
                 return s
@@ -220,7 +220,7 @@ struct JSONParser {
             switch c {
             case UInt8(ascii: "\""):
                 guard let s = String(validating: out, as: UTF8.self) else {
-                    throw JSONParseError(offset: start, message: "a string is not valid UTF-8")
+                    throw WireJSONParseError(offset: start, message: "a string is not valid UTF-8")
                 }
                 return s
             case UInt8(ascii: "\\"):
@@ -263,7 +263,7 @@ struct JSONParser {
         throw fail("unexpected end of input in a string")
     }
 
-    mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+    mutating func parseHex4() throws(WireJSONParseError) -> UInt32 {
         guard bytes.count - index >= 4 else { throw fail("unexpected end of input in a \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {

@@ -3,10 +3,10 @@ import SignerWire
 import Testing
 
 /// The strict JSON parser and the serializer.
-@Suite struct JSONValueTests {
+@Suite struct WireJSONTests {
     @Test(arguments: [
-        (#"{"a":1,"b":[true,false,null],"c":"x"}"#, JSONValue.object([
-            JSONMember("a", .number("1")), JSONMember("b", .array([.bool(true), .bool(false), .null])), JSONMember("c", .string("x")),
+        (#"{"a":1,"b":[true,false,null],"c":"x"}"#, WireJSON.object([
+            WireJSONMember("a", .number("1")), WireJSONMember("b", .array([.bool(true), .bool(false), .null])), WireJSONMember("c", .string("x")),
         ])),
         (#"  -12.5e+3 "#, .number("-12.5e+3")),
         (#""\u00e9\ud83d\ude00\n\"\\\/""#, .string("é😀\n\"\\/")),
@@ -14,8 +14,8 @@ import Testing
         (#"{}"#, .object([])),
         (#"12345678901234567890123"#, .number("12345678901234567890123")),
     ])
-    func parsesValid(text: String, expected: JSONValue) throws {
-        #expect(try JSONValue.parse(text) == expected)
+    func parsesValid(text: String, expected: WireJSON) throws {
+        #expect(try WireJSON.parse(text) == expected)
     }
 
     @Test(arguments: [
@@ -24,37 +24,37 @@ import Testing
         "{\"a\":1,\"a\":2}", "NaN", "Infinity", "\"tab\there\"",
     ])
     func rejectsInvalid(text: String) {
-        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+        #expect(throws: WireJSONParseError.self) { try WireJSON.parse(text) }
     }
 
     @Test func rejectsInvalidUTF8() {
         let bytes: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
-        #expect(throws: JSONParseError.self) { try JSONValue.parse(bytes) }
+        #expect(throws: WireJSONParseError.self) { try WireJSON.parse(bytes) }
     }
 
     @Test func rejectsDuplicateKeysInLargeObjects() {
         var text = "{"
         for i in 0..<40 { text += "\"k\(i)\":\(i)," }
         text += "\"k7\":0}"
-        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+        #expect(throws: WireJSONParseError.self) { try WireJSON.parse(text) }
     }
 
     @Test func boundsNesting() throws {
-        let ok = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
-        _ = try JSONValue.parse(ok)
+        let ok = String(repeating: "[", count: WireJSON.maximumDepth) + String(repeating: "]", count: WireJSON.maximumDepth)
+        _ = try WireJSON.parse(ok)
         let deep = String(repeating: "[", count: 100_000)
-        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
-        let tooDeep = String(repeating: "{\"a\":", count: JSONValue.maximumDepth + 1) + "1" + String(repeating: "}", count: JSONValue.maximumDepth + 1)
-        #expect(throws: JSONParseError.self) { try JSONValue.parse(tooDeep) }
+        #expect(throws: WireJSONParseError.self) { try WireJSON.parse(deep) }
+        let tooDeep = String(repeating: "{\"a\":", count: WireJSON.maximumDepth + 1) + "1" + String(repeating: "}", count: WireJSON.maximumDepth + 1)
+        #expect(throws: WireJSONParseError.self) { try WireJSON.parse(tooDeep) }
     }
 
     @Test func serializesAndParsesBack() throws {
-        let value = JSONValue.object([
-            JSONMember("s", .string("quote\" backslash\\ newline\n ctrl\u{01} é 😀")),
-            JSONMember("n", .number("-0.5e-7")),
-            JSONMember("a", .array([.null, .bool(true), .object([])])),
+        let value = WireJSON.object([
+            WireJSONMember("s", .string("quote\" backslash\\ newline\n ctrl\u{01} é 😀")),
+            WireJSONMember("n", .number("-0.5e-7")),
+            WireJSONMember("a", .array([.null, .bool(true), .object([])])),
         ])
-        #expect(try JSONValue.parse(value.serialized) == value)
+        #expect(try WireJSON.parse(value.serialized) == value)
         // Foundation agrees that it is JSON.
         #expect(throws: Never.self) { try JSONSerialization.jsonObject(with: Data(value.serialized)) }
     }
@@ -68,7 +68,7 @@ import Testing
                 let alphabet = Array("{}[]\":,0123456789-+.eEtrufalsn \\u".utf8)
                 return Bool.random(using: &rng) ? alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] : UInt8.random(in: 0...255, using: &rng)
             }
-            _ = try? JSONValue.parse(bytes)
+            _ = try? WireJSON.parse(bytes)
         }
     }
 }
