@@ -275,10 +275,17 @@ class Chain:
             self.evm.insert_account_info(addr, AccountInfo(balance=balance, nonce=nonce, code_hash=h,
                                                            code=self._code[h]))
 
+    def _db_storage(self, addr: str, slot: int, value: int):
+        # insert_account_storage loads the account into revm's journal; inside a checkpoint of its
+        # own the journal entry is reverted while the database write stays (one write per checkpoint:
+        # a second write to an account already in the journal would land in the journal and be lost).
+        evm = self.evm
+        cp = evm.snapshot()
+        evm.insert_account_storage(addr, slot, value)
+        evm.revert(cp)
+
     def _put_storage(self, writes):
         """writes: [(addr, slot, value)]."""
-        evm = self.evm
-        cp = None
         for addr, slot, value in writes:
             st = self._sto.get(addr)
             old = st.get(slot, 0) if st else 0
@@ -291,16 +298,10 @@ class Chain:
                 st[slot] = value
             else:
                 st.pop(slot, None)
-            if cp is None:
-                cp = evm.snapshot()
-            evm.insert_account_storage(addr, slot, value)
-        if cp is not None:
-            evm.revert(cp)
+            self._db_storage(addr, slot, value)
 
     def _undo(self, entries):
         """Apply undo entries (newest last) in reverse to mirror and DB."""
-        evm = self.evm
-        cp = evm.snapshot()
         for e in reversed(entries):
             if e[0] == "a":
                 _, addr, old = e
@@ -316,8 +317,7 @@ class Chain:
                     st[slot] = old
                 else:
                     st.pop(slot, None)
-                evm.insert_account_storage(addr, slot, old)
-        evm.revert(cp)
+                self._db_storage(addr, slot, old)
 
     # ------------------------------------------------------------------ public state API
     def set_balance(self, addr, wei: int):
@@ -690,7 +690,6 @@ class Chain:
         try:
             return self._exec(sender, to, bytes(data), int(value), gas, 0, commit=False)
         finally:
-            cp = self.evm.snapshot()
             for addr, t in saved_acc.items():
                 if t is None:
                     self._acc.pop(addr, None)
@@ -703,8 +702,7 @@ class Chain:
                     st[slot] = v
                 else:
                     st.pop(slot, None)
-                self.evm.insert_account_storage(addr, slot, v)
-            self.evm.revert(cp)
+                self._db_storage(addr, slot, v)
             self._diff = saved_diff
 
     def _pending_env(self):
@@ -775,7 +773,7 @@ class Chain:
             tx = txcodec.decode(bytes(raw))
         except TxDecodeError as e:
             raise TxError(str(e)) from e
-        if tx.hash in self.tx_index or self.pool.get(tx.hash) is not None:
+        if self.pool.get(tx.hash) is not None:
             raise TxError("already known")
         self.validate(tx)
         self.pool.add(tx)   # raises TxError("replacement transaction underpriced")
