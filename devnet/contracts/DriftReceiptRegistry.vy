@@ -31,6 +31,8 @@ receiptCount: public(HashMap[bytes32, uint256])
 periodAt: public(HashMap[bytes32, HashMap[uint256, uint256]])
 latestPeriodEnd: public(HashMap[bytes32, uint256])
 totalReceipts: public(uint256)
+receiptModelAt: public(HashMap[uint256, bytes32])
+receiptPeriodAt: public(HashMap[uint256, uint256])
 
 
 @deploy
@@ -56,7 +58,10 @@ def submitReceipt(modelId: bytes32, periodEnd: uint256, driftBps: uint256, recei
     self.receiptCount[modelId] = n + 1
     if periodEnd > self.latestPeriodEnd[modelId]:
         self.latestPeriodEnd[modelId] = periodEnd
-    self.totalReceipts += 1
+    t: uint256 = self.totalReceipts
+    self.receiptModelAt[t] = modelId
+    self.receiptPeriodAt[t] = periodEnd
+    self.totalReceipts = t + 1
     log ReceiptSubmitted(modelId=modelId, periodEnd=periodEnd, driftBps=driftBps, receiptHash=receiptHash, submitter=msg.sender)
 
 
