@@ -1,0 +1,54 @@
+"""Scenarios: ``load(name)(chain, **opts) -> manifest dict`` (JSON-serialisable).
+
+    aave-10, aave-1000, aave-10000   N borrowers, a share below the trigger after a WETH price drop
+                                     (opts: mode=calls|seed, seed, accrue_days, price_drop_bps)
+    demo                             every strategy's contracts and data (opts: data_dir)
+    contracts                        everything deployed, no positions
+
+Common opts: abi_dir (where the ABIs are written; default devnet/build/abi).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def _aave(n: int) -> Callable[..., dict]:
+    def run(chain: Any, **opts: Any) -> dict:
+        from . import aave
+        return aave.run(chain, n, abi_dir_path=opts.pop("abi_dir", None), name=f"aave-{n}", **opts)
+    return run
+
+
+def _demo(chain: Any, **opts: Any) -> dict:
+    from . import demo
+    return demo.run(chain, **opts)
+
+
+def _contracts(chain: Any, **opts: Any) -> dict:
+    from .common import abi_dir, base_manifest, deploy_all, provide_liquidity
+    d = deploy_all(chain)
+    provide_liquidity(d)
+    return base_manifest("contracts", d, abi_dir(opts.get("abi_dir")))
+
+
+SCENARIOS: dict[str, Callable[..., dict]] = {
+    "aave-10": _aave(10),
+    "aave-1000": _aave(1000),
+    "aave-10000": _aave(10000),
+    "demo": _demo,
+    "contracts": _contracts,
+}
+
+
+def names() -> list[str]:
+    return sorted(SCENARIOS)
+
+
+def load(name: str) -> Callable[..., dict]:
+    """The scenario `name` as a callable(chain, **opts) -> manifest dict."""
+    if name.startswith("aave-") and name not in SCENARIOS and name[5:].isdigit():
+        return _aave(int(name[5:]))
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(names())}") from None

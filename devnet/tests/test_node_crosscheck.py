@@ -1,0 +1,78 @@
+"""Cross-check against py-evm (eth-tester's PyEVMBackend, Cancun): the same small scenario on
+both chains -> same receipt status and gasUsed, same logs, same final storage and balances."""
+from eth.vm.forks import CancunVM
+from eth_tester import EthereumTester, PyEVMBackend
+
+from devnet.chain import Chain, Revert
+from devnet.txcodec import decode
+from helpers import call_data, counter
+from eth_account import Account
+from eth_utils import to_checksum_address
+
+
+def test_same_scenario_same_results_as_py_evm():
+    initcode, _ = counter()
+    t = EthereumTester(PyEVMBackend(vm_configuration=((0, CancunVM),)))
+    sender = t.get_accounts()[0]
+    chain = Chain()
+    dev = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
+    other = "0x00000000000000000000000000000000000b0b00"
+    # deploy
+    h = t.send_transaction({"from": sender, "gas": 1_000_000, "data": "0x" + initcode.hex(),
+                            "value": 0, "max_fee_per_gas": 10**10, "max_priority_fee_per_gas": 10**9})
+    ref_rc = t.get_transaction_receipt(h)
+    ref_addr = ref_rc["contract_address"]
+    rc = chain.transact(dev, None, initcode, gas=1_000_000)
+    addr = rc["contractAddress"]
+    assert rc["gasUsed"] == ref_rc["gas_used"] and rc["status"] == ref_rc["status"] == 1
+    steps = [("bump(uint256)", ["uint256"], [5], 0), ("bump(uint256)", ["uint256"], [13], 0),
+             ("deposit()", [], [], 10**18), ("bump(uint256)", ["uint256"], [7], 0),
+             ("pay(address,uint256)", ["address", "uint256"], [other, 12345], 0),
+             ("bump(uint256)", ["uint256"], [1], 0)]
+    for sig, types, args, value in steps:
+        args = [to_checksum_address(a) if isinstance(a, str) else a for a in args]
+        data = call_data(sig, types, args)
+        h = t.send_transaction({"from": sender, "to": ref_addr, "gas": 300_000, "data": "0x" + data.hex(),
+                                "value": value, "max_fee_per_gas": 10**10, "max_priority_fee_per_gas": 10**9})
+        ref = t.get_transaction_receipt(h)
+        try:
+            mine = chain.transact(dev, addr, data, value=value, gas=300_000)
+        except Revert as e:
+            mine = e.receipt
+            assert e.reason == "unlucky"
+        assert (sig, mine["status"], mine["gasUsed"]) == (sig, ref["status"], ref["gas_used"])
+        assert len(mine["logs"]) == len(ref["logs"])
+        for a, b in zip(mine["logs"], ref["logs"]):
+            hexs = lambda v: v if isinstance(v, str) else "0x" + bytes(v).hex()  # noqa: E731
+            ref_topics = [hexs(x).lower() for x in b["topics"]]
+            # topic 1 is the sender (a different account on each chain); the rest must agree
+            assert [a["topics"][0], a["topics"][2]] == [ref_topics[0], ref_topics[2]]
+            assert "0x" + a["data"].hex() == hexs(b["data"]).lower()
+    for slot in range(3):
+        ref_v = int.from_bytes(t.backend.chain.get_vm().state.get_storage(
+            bytes.fromhex(ref_addr[2:]), slot).to_bytes(32, "big"), "big")
+        assert chain.get_storage(addr, slot) == ref_v or slot == 1   # slot 1 = owner (differs by design)
+    assert chain.get_storage(addr, 0) == 13
+    assert chain.get_balance(other) == t.get_balance(to_checksum_address(other)) == 12345
+    assert chain.get_balance(addr) == t.get_balance(ref_addr) == 10**18 - 12345
+
+
+def test_decoder_agrees_with_eth_account():
+    acct = Account.from_key("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
+    to = "0x000000000000000000000000000000000000dEaD"
+    txs = [dict(nonce=7, to=to, value=3, gas=50000, gasPrice=5, data=b"\x01\x02", chainId=31337),
+           dict(nonce=8, to=None, value=0, gas=90000, gasPrice=5, data=b"\x60\x00" * 40),
+           dict(type=1, nonce=9, to=to, value=0, gas=60000, gasPrice=9, chainId=5, data=b"",
+                accessList=[{"address": to, "storageKeys": ["0x" + "11" * 32]}]),
+           dict(type=2, nonce=10, to=to, value=10**18, gas=21000, maxFeePerGas=10**11,
+                maxPriorityFeePerGas=10**9, chainId=31337, data=b"\x00" * 100)]
+    for tx in txs:
+        if tx.get("to") is None:
+            tx.pop("to")
+        raw = bytes(acct.sign_transaction(tx).raw_transaction)
+        d = decode(raw)
+        assert d.sender == Account.recover_transaction(raw).lower() == acct.address.lower()
+        assert (d.nonce, d.gas, d.value, d.data) == (tx["nonce"], tx["gas"], tx["value"], tx["data"])
+        assert d.to == (tx["to"].lower() if "to" in tx else None)
+        assert d.chain_id == tx.get("chainId")
+        assert d.type == tx.get("type", 0)
