@@ -42,12 +42,12 @@ extension SignedTransaction {
                 "a transaction is an RLP list or a type byte followed by one; this starts with 0x\(String(first, radix: 16)), an RLP byte string"
             )
         }
-        try Self.check(signature)
         if let expectedChainId, let actual = transaction.chainId, actual != expectedChainId {
             throw TransactionError(
                 .chainIDMismatch, field: "chainId",
                 "the transaction is for chain \(actual), not the expected chain \(expectedChainId)")
         }
+        try Self.check(signature)
         let sender = try Self.recoverSender(transaction, signature)
         self.init(transaction: transaction, signature: signature, sender: sender, raw: raw, hash: Keccak256.hash(raw))
     }
