@@ -29,3 +29,17 @@ let a = U256(decimal: "123456789012345678901234567890")!
 let b = U256(decimal: "987654321098765432109876543")!
 run("U256 mulDiv (512-bit intermediate)") { blackHole(U256.mulDiv(a, b, wad)) }
 run("U256 division 256/128") { blackHole(U256.max / b) }
+
+// A complete signed EIP-1559 transaction: build, signing payload, hash, sign, raw encoding and
+// transaction hash — what the signer does per request, minus policy and ledger.
+let orchestrator = try! Address("0xcA11bde05977b3631167028862bE2a173976CA11")
+let calldata = [UInt8](repeating: 0x11, count: 4 + 32 * 6)
+var nonce: UInt64 = 0
+run("EIP-1559 tx build+hash+sign+encode") {
+    nonce &+= 1
+    let tx = Transaction.dynamicFee(DynamicFeeTransaction(
+        chainId: 31337, nonce: nonce, maxPriorityFeePerGas: U256(1_500_000_000),
+        maxFeePerGas: U256(30_000_000_000), gasLimit: 400_000, to: orchestrator,
+        value: .zero, data: calldata, accessList: []))
+    blackHole(try! tx.sign(with: key))
+}
