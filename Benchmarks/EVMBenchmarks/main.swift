@@ -43,3 +43,9 @@ run("EIP-1559 tx build+hash+sign+encode") {
         value: .zero, data: calldata, accessList: []))
     blackHole(try! tx.sign(with: key))
 }
+
+// What the devnet and the tests do with raw transactions: strict decode plus sender recovery.
+let sampleRaw = try! Transaction.dynamicFee(DynamicFeeTransaction(
+    chainId: 31337, nonce: 7, maxPriorityFeePerGas: 1, maxFeePerGas: 2, gasLimit: 400_000,
+    to: orchestrator, data: calldata)).sign(with: key).raw
+run("EIP-1559 decode+recover sender") { blackHole(try! SignedTransaction(raw: sampleRaw).sender) }

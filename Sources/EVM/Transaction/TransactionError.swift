@@ -31,9 +31,11 @@ public struct TransactionError: Error, Hashable, Sendable, CustomStringConvertib
         case invalidTransaction
     }
 
+    /// What went wrong, as a stable category.
     public let kind: Kind
     /// The field at fault, when one is.
     public let field: String?
+    /// What was wrong and, where it helps, what to do about it.
     public let message: String
     /// The lower-level error this one wraps (an ``RLPError`` or a ``SigningError``), if any.
     public let cause: (any Error & Sendable)?
@@ -45,6 +47,7 @@ public struct TransactionError: Error, Hashable, Sendable, CustomStringConvertib
         self.cause = cause
     }
 
+    /// The message, prefixed with the field it concerns.
     public var description: String {
         field.map { "invalid transaction field '\($0)': \(message)" } ?? "invalid transaction: \(message)"
     }
@@ -54,10 +57,12 @@ public struct TransactionError: Error, Hashable, Sendable, CustomStringConvertib
         field.map { "\(kind.rawValue).\($0.prefix { $0 != "[" })" } ?? kind.rawValue
     }
 
+    /// Equal when kind and field are; messages and causes are not compared.
     public static func == (a: TransactionError, b: TransactionError) -> Bool {
         a.kind == b.kind && a.field == b.field
     }
 
+    /// Hashes kind and field, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(kind)
         hasher.combine(field)

@@ -7,6 +7,7 @@ public enum TransactionType: UInt8, Hashable, Sendable, CaseIterable, CustomStri
     /// EIP-1559: priority fee and fee cap, plus an access list.
     case dynamicFee = 2
 
+    /// A name for messages, such as `EIP-1559 dynamic fee (type 2)`.
     public var description: String {
         switch self {
         case .legacy: "legacy"
