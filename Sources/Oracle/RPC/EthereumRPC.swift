@@ -34,6 +34,19 @@ public struct BlockHeader: Sendable, Hashable {
     public var baseFeePerGas: U256?
     public var gasLimit: UInt64
     public var gasUsed: UInt64
+
+    public init(
+        number: UInt64, hash: [UInt8], parentHash: [UInt8], timestamp: UInt64, baseFeePerGas: U256?,
+        gasLimit: UInt64, gasUsed: UInt64
+    ) {
+        self.number = number
+        self.hash = hash
+        self.parentHash = parentHash
+        self.timestamp = timestamp
+        self.baseFeePerGas = baseFeePerGas
+        self.gasLimit = gasLimit
+        self.gasUsed = gasUsed
+    }
 }
 
 /// A receipt, with what transaction tracking reads of it.
