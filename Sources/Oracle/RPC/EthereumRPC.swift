@@ -79,6 +79,13 @@ public struct FeeHistory: Sendable, Hashable {
     public var gasUsedRatio: [Double]
     /// Per block, the tips at the requested percentiles.
     public var reward: [[U256]]
+
+    public init(oldestBlock: UInt64, baseFeePerGas: [U256], gasUsedRatio: [Double], reward: [[U256]]) {
+        self.oldestBlock = oldestBlock
+        self.baseFeePerGas = baseFeePerGas
+        self.gasUsedRatio = gasUsedRatio
+        self.reward = reward
+    }
 }
 
 /// A call to simulate or estimate.
