@@ -326,6 +326,30 @@ struct KeystoreTests {
         #expect(Hex.encode(ours, prefix: false) == expected)
     }
 
+    @Test("geth's r=1 vector needs our ROMix: OpenSSL refuses n >= 2^(16r) whatever maxmem")
+    func openSSLLimit() {
+        #expect(!KeystoreCrypto.openSSLAccepts(.init(n: 262_144, r: 1, p: 8)))
+        #expect(KeystoreCrypto.openSSLAccepts(.standard))
+        #expect(KeystoreCrypto.openSSLAccepts(.light))
+        #expect(KeystoreCrypto.openSSLAccepts(.init(n: 2, r: 8, p: 1)))
+    }
+
+    @Test("the limits admit every standard parameter set and reject hostile ones")
+    func limits() throws {
+        try Keystore.KDF.standard.validate()
+        try Keystore.KDF.scrypt(.light).validate()
+        try Keystore.KDF.scrypt(.init(n: 1 << 19, r: 8, p: 1)).validate()
+        try Keystore.KDF.pbkdf2(.standard).validate()
+        for hostile in [
+            Keystore.KDF.scrypt(.init(n: 1 << 20, r: 8, p: 1)),  // 1 GiB
+            .scrypt(.init(n: 1 << 20, r: 1, p: 64)),  // work 2^26
+            .scrypt(.init(n: 1 << 30, r: 1, p: 1)),
+            .pbkdf2(.init(iterations: Int(Int32.max))),
+        ] {
+            #expect(throws: KeystoreError.self) { try hostile.validate() }
+        }
+    }
+
     @Test("descriptions never show secrets")
     func descriptions() throws {
         let vector = try #require(KeystoreVector.geth.first { $0.name.hasSuffix("31_byte_key") })

@@ -73,9 +73,9 @@ extension Keystore {
             guard p >= 1, p <= Limits.maximumScryptP else {
                 throw .outOfRange("scrypt p=\(p) must be from 1 to \(Limits.maximumScryptP)")
             }
-            guard memoryBytes <= Limits.maximumScryptMemory else {
+            guard 128 * r * n <= Limits.maximumScryptMemory else {
                 throw .outOfRange(
-                    "scrypt n=\(n) r=\(r) p=\(p) needs \(memoryBytes >> 20) MiB, more than the \(Limits.maximumScryptMemory >> 20) MiB allowed")
+                    "scrypt n=\(n) r=\(r) needs \((128 * r * n) >> 20) MiB, more than the \(Limits.maximumScryptMemory >> 20) MiB allowed")
             }
             guard n * r * p <= Limits.maximumScryptWork else {
                 throw .outOfRange("scrypt n·r·p = \(n * r * p) exceeds the work limit \(Limits.maximumScryptWork)")
@@ -119,7 +119,8 @@ extension Keystore {
         public static let maximumScryptR = 32
         /// scrypt p at most 64.
         public static let maximumScryptP = 64
-        /// scrypt memory 128·r·(n + p + 2) at most 512 MiB (twice geth's standard).
+        /// scrypt's main array, 128·r·n bytes, at most 512 MiB (twice geth's standard); the rest
+        /// of scrypt's memory, 128·r·(p + 2), is at most 264 KiB within the other bounds.
         public static let maximumScryptMemory = 512 << 20
         /// scrypt work n·r·p at most 2^24 (eight times geth's standard: seconds, not hours).
         public static let maximumScryptWork = 1 << 24
