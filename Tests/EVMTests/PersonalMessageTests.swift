@@ -98,6 +98,13 @@ struct PersonalMessageTests {
         }
     }
 
+    @Test("cast's argument convention: 0x-hex is bytes, anything else text")
+    func castArgument() throws {
+        #expect(try PersonalMessage(castArgument: "0x536f6d652064617461") == PersonalMessage("Some data"))
+        #expect(try PersonalMessage(castArgument: "Some data") == PersonalMessage("Some data"))
+        #expect(throws: HexError.self) { try PersonalMessage(castArgument: "0xzz") }
+    }
+
     @Test("a signature made here verifies as cast wallet sign output (65-byte hex, v 27/28)")
     func castFormat() throws {
         let key = try PrivateKey(bytes: [UInt8](repeating: 0x11, count: 32))

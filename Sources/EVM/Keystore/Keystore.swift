@@ -20,8 +20,8 @@
 public struct Keystore: Hashable, Sendable {
     /// The `id` field (a UUID as written in the file; not interpreted).
     public var id: String
-    /// The `address` field, if the file has one. Unauthenticated: ``decrypt(password:)-(Sequence<UInt8>)``
-    /// checks it against the decrypted key.
+    /// The `address` field, if the file has one. Unauthenticated: decrypting checks it against the
+    /// decrypted key.
     public var address: Address?
     /// The key-derivation function and its cost parameters.
     public var kdf: KDF
@@ -35,8 +35,8 @@ public struct Keystore: Hashable, Sendable {
     /// keccak256(derivedKey[16..<32] || ciphertext).
     public var mac: [UInt8]
 
-    /// A keystore from its parts. Use ``init(json:)`` to read a file and
-    /// ``encrypt(_:password:kdf:using:)-(_,Sequence<UInt8>,_,_)`` to make one.
+    /// A keystore from its parts. Use ``init(json:)`` to read a file and the `encrypt` functions
+    /// to make one.
     public init(
         id: String, address: Address?, kdf: KDF, salt: [UInt8], iv: [UInt8], ciphertext: [UInt8], mac: [UInt8]
     ) {

@@ -25,6 +25,17 @@ public struct PersonalMessage: Hashable, Sendable {
         self.bytes = Array(text.utf8)
     }
 
+    /// The message `cast wallet sign MESSAGE` signs for a command-line argument: a
+    /// `0x`-prefixed argument is the bytes its hex spells (so it must be valid hex), anything
+    /// else is text.
+    public init(castArgument: String) throws(HexError) {
+        if castArgument.hasPrefix("0x") {
+            self.bytes = try Hex.decode(castArgument)
+        } else {
+            self.bytes = Array(castArgument.utf8)
+        }
+    }
+
     /// The EIP-191 prefix and length, followed by the message: the bytes that are hashed.
     public var prefixedBytes: [UInt8] {
         Array("\u{19}Ethereum Signed Message:\n\(bytes.count)".utf8) + bytes
