@@ -138,7 +138,7 @@ extension Keystore {
         let value = try field(object, key, path: path)
         guard case .number(let text) = value else { throw .corrupt("'\(path)\(key)' is \(value.kindDescription), not a number") }
         guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw .corrupt("'\(path)\(key)' = \(text) is not a non-negative integer")
+            throw .corrupt("'\(path)\(key)' = \(text.prefix(20)) is not a non-negative integer")
         }
         guard text.utf8.count <= 12, let n = Int(text) else {
             throw .outOfRange("'\(path)\(key)' = \(text.prefix(20)) is far too large")

@@ -28,10 +28,13 @@ enum KeystoreCrypto {
     static func pbkdf2(
         password: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer, iterations: Int, into output: UnsafeMutableRawBufferPointer
     ) throws(KeystoreError) {
+        guard let passwordLength = Int32(exactly: password.count), let saltLength = Int32(exactly: salt.count),
+            let rounds = Int32(exactly: iterations), let outputLength = Int32(exactly: output.count)
+        else { throw .crypto("PKCS5_PBKDF2_HMAC (an input longer than 2 GiB)") }
         let ok = PKCS5_PBKDF2_HMAC(
-            password.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(password.count),
-            salt.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(salt.count), Int32(iterations), EVP_sha256(),
-            Int32(output.count), output.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            password.baseAddress?.assumingMemoryBound(to: CChar.self), passwordLength,
+            salt.baseAddress?.assumingMemoryBound(to: UInt8.self), saltLength, rounds, EVP_sha256(),
+            outputLength, output.baseAddress?.assumingMemoryBound(to: UInt8.self))
         guard ok == 1 else { throw .crypto("PKCS5_PBKDF2_HMAC") }
     }
 
