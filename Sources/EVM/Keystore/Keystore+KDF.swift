@@ -59,8 +59,14 @@ extension Keystore {
         /// geth's `LightScryptN`/`LightScryptP`: n=4096, r=8, p=6 (for constrained devices).
         public static let light = ScryptParameters(n: 4096, r: 8, p: 6)
 
-        /// Bytes scrypt allocates: 128·r·(n + p + 2) (the V array, B and the work blocks).
-        public var memoryBytes: Int { 128 * r * (n + p + 2) }
+        /// Bytes scrypt allocates: 128·r·(n + p + 2) (the V array, B and the work blocks);
+        /// `Int.max` if that overflows.
+        public var memoryBytes: Int {
+            let (blocks, o1) = n.addingReportingOverflow(p + 2)
+            let (perBlock, o2) = r.multipliedReportingOverflow(by: 128)
+            let (total, o3) = blocks.multipliedReportingOverflow(by: perBlock)
+            return o1 || o2 || o3 ? .max : total
+        }
 
         /// Throws ``KeystoreError/Kind/parametersOutOfRange`` unless within ``Keystore/Limits``.
         public func validate() throws(KeystoreError) {
