@@ -62,7 +62,7 @@ extension Keystore {
         /// Bytes scrypt allocates: 128·r·(n + p + 2) (the V array, B and the work blocks);
         /// `Int.max` if that overflows.
         public var memoryBytes: Int {
-            let (blocks, o1) = n.addingReportingOverflow(p + 2)
+            let (blocks, o1) = n.addingReportingOverflow(p.addingReportingOverflow(2).overflow ? .max : p + 2)
             let (perBlock, o2) = r.multipliedReportingOverflow(by: 128)
             let (total, o3) = blocks.multipliedReportingOverflow(by: perBlock)
             return o1 || o2 || o3 ? .max : total
