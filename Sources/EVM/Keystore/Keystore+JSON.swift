@@ -18,13 +18,13 @@ extension Keystore {
 
     /// Reads a keystore file's JSON bytes (UTF-8).
     public init(jsonBytes: some Collection<UInt8>) throws(KeystoreError) {
-        let root: [String: StrictJSON.Value]
+        let root: [String: JSONValue]
         do {
-            guard let object = try StrictJSON.parse(jsonBytes).objectValue else {
+            guard let object = try JSONValue.parse(jsonBytes).objectValue else {
                 throw KeystoreError.corrupt("the document is not a JSON object")
             }
             root = object
-        } catch let error as StrictJSON.ParseError {
+        } catch let error as JSONValueError {
             throw .corrupt("not valid JSON (\(error))", cause: error)
         } catch let error as KeystoreError {
             throw error
@@ -35,7 +35,7 @@ extension Keystore {
         let version = try Self.integer(root, "version", path: "")
         guard version == 3 else { throw .unsupported("version \(version) (expected 3)") }
 
-        let crypto: [String: StrictJSON.Value]
+        let crypto: [String: JSONValue]
         switch (root["crypto"], root["Crypto"]) {
         case (.some, .some): throw .corrupt("both 'crypto' and 'Crypto' are present")
         case (.some(let value), nil), (nil, .some(let value)):
@@ -106,27 +106,27 @@ extension Keystore {
         }
         out += "\"salt\":\"\(Hex.encode(salt, prefix: false))\"},\"mac\":\"\(Hex.encode(mac, prefix: false))\"},"
         var idLiteral = ""
-        StrictJSON.writeString(id, to: &idLiteral)
+        JSONValue.writeString(id, to: &idLiteral)
         out += "\"id\":\(idLiteral),\"version\":3}"
         return out
     }
 
     // MARK: Field readers
 
-    private static func field(_ object: [String: StrictJSON.Value], _ key: String, path: String) throws(KeystoreError) -> StrictJSON.Value {
+    private static func field(_ object: [String: JSONValue], _ key: String, path: String) throws(KeystoreError) -> JSONValue {
         guard let value = object[key] else { throw .corrupt("'\(path)\(key)' is missing") }
         return value
     }
 
-    private static func string(_ object: [String: StrictJSON.Value], _ key: String, path: String) throws(KeystoreError) -> String {
+    private static func string(_ object: [String: JSONValue], _ key: String, path: String) throws(KeystoreError) -> String {
         let value = try field(object, key, path: path)
         guard let text = value.stringValue else { throw .corrupt("'\(path)\(key)' is \(value.kindDescription), not a string") }
         return text
     }
 
     private static func object(
-        _ object: [String: StrictJSON.Value], _ key: String, path: String
-    ) throws(KeystoreError) -> [String: StrictJSON.Value] {
+        _ object: [String: JSONValue], _ key: String, path: String
+    ) throws(KeystoreError) -> [String: JSONValue] {
         let value = try field(object, key, path: path)
         guard let inner = value.objectValue else { throw .corrupt("'\(path)\(key)' is \(value.kindDescription), not an object") }
         return inner
@@ -134,7 +134,7 @@ extension Keystore {
 
     /// A non-negative integer written as a JSON number without fraction or exponent (at most 12
     /// digits, far above every limit, so the value always fits an `Int`).
-    private static func integer(_ object: [String: StrictJSON.Value], _ key: String, path: String) throws(KeystoreError) -> Int {
+    private static func integer(_ object: [String: JSONValue], _ key: String, path: String) throws(KeystoreError) -> Int {
         let value = try field(object, key, path: path)
         guard case .number(let text) = value else { throw .corrupt("'\(path)\(key)' is \(value.kindDescription), not a number") }
         guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
@@ -146,7 +146,7 @@ extension Keystore {
         return n
     }
 
-    private static func hex(_ object: [String: StrictJSON.Value], _ key: String, path: String) throws(KeystoreError) -> [UInt8] {
+    private static func hex(_ object: [String: JSONValue], _ key: String, path: String) throws(KeystoreError) -> [UInt8] {
         let text = try string(object, key, path: path)
         do {
             return try Hex.decode(text)

@@ -6,7 +6,7 @@ extension TypedData {
 
     /// `encodeData(typeName, value)`: typeHash || each member encoded to 32 bytes.
     static func encodeData(
-        _ typeName: String, _ value: StrictJSON.Value, path: String, types: [String: [Field]],
+        _ typeName: String, _ value: JSONValue, path: String, types: [String: [Field]],
         parsed: [String: [(name: String, type: FieldType)]], depth: Int
     ) throws(TypedDataError) -> [UInt8] {
         guard depth <= maximumValueDepth else { throw .value(path, "nested deeper than \(maximumValueDepth) levels") }
@@ -36,7 +36,7 @@ extension TypedData {
 
     /// One member value as its 32-byte encoding.
     static func encodeField(
-        _ type: FieldType, _ value: StrictJSON.Value, path: String, types: [String: [Field]],
+        _ type: FieldType, _ value: JSONValue, path: String, types: [String: [Field]],
         parsed: [String: [(name: String, type: FieldType)]], depth: Int
     ) throws(TypedDataError) -> [UInt8] {
         switch type {
@@ -98,7 +98,7 @@ extension TypedData {
     }
 
     /// `0x`-prefixed hex text as bytes.
-    static func hexBytes(_ value: StrictJSON.Value, path: String) throws(TypedDataError) -> [UInt8] {
+    static func hexBytes(_ value: JSONValue, path: String) throws(TypedDataError) -> [UInt8] {
         guard case .string(let text) = value else { throw .value(path, "expected 0x-hex bytes, found \(value.kindDescription)") }
         guard text.hasPrefix("0x") || text.hasPrefix("0X") else { throw .value(path, "expected 0x-hex bytes") }
         do {
@@ -110,7 +110,7 @@ extension TypedData {
 
     /// An integer written as a JSON number, a decimal string or a `0x` hex string, optionally
     /// negative: its sign and magnitude.
-    static func integer(_ value: StrictJSON.Value, path: String) throws(TypedDataError) -> (negative: Bool, magnitude: U256) {
+    static func integer(_ value: JSONValue, path: String) throws(TypedDataError) -> (negative: Bool, magnitude: U256) {
         let text: String
         switch value {
         case .number(let n): text = n

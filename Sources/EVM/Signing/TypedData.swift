@@ -57,13 +57,13 @@ public struct TypedData: Sendable {
 
     /// Reads an `eth_signTypedData_v4` JSON document from UTF-8 bytes.
     public init(jsonBytes: some Collection<UInt8>) throws(TypedDataError) {
-        let root: [String: StrictJSON.Value]
+        let root: [String: JSONValue]
         do {
-            guard let object = try StrictJSON.parse(jsonBytes).objectValue else {
+            guard let object = try JSONValue.parse(jsonBytes).objectValue else {
                 throw TypedDataError.document("the document is not a JSON object")
             }
             root = object
-        } catch let error as StrictJSON.ParseError {
+        } catch let error as JSONValueError {
             throw .document("not valid JSON (\(error))", cause: error)
         } catch let error as TypedDataError {
             throw error
@@ -74,7 +74,7 @@ public struct TypedData: Sendable {
             throw .document("unexpected top-level key '\(key)'; expected types, primaryType, domain and message")
         }
         guard case .object(let typesObject)? = root["types"] else { throw .document("'types' must be an object") }
-        let domain: [String: StrictJSON.Value]
+        let domain: [String: JSONValue]
         switch root["domain"] {
         case .object(let object)?: domain = object
         case nil: domain = [:]

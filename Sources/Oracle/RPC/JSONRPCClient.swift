@@ -1,3 +1,4 @@
+public import EVM
 public import Foundation
 public import Logging
 import Synchronization
@@ -132,7 +133,7 @@ public final class JSONRPCClient: Sendable {
         let envelopes: [JSONValue] = calls.enumerated().map { offset, call in
             ["jsonrpc": "2.0", "id": .number(String(firstID + offset)), "method": .string(call.method), "params": .array(call.params)]
         }
-        let body = asBatch ? JSONValue.array(envelopes).serialized() : envelopes[0].serialized()
+        let body = asBatch ? JSONValue.array(envelopes).serializedData : envelopes[0].serializedData
         let response: HTTPResponse
         do {
             response = try await transport.post(endpoint.url, body: body, timeout: retry.requestTimeout)

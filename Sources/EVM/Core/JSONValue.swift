@@ -1,56 +1,59 @@
-// A small, strict JSON reader (RFC 8259) for the documents this module reads: keystore files and
-// EIP-712 typed data. Numbers keep their literal text so that 256-bit integers are never rounded
-// through Double; duplicate object keys and trailing content are errors; nesting is bounded so a
-// hostile document cannot exhaust the stack.
+// A strict JSON reader (RFC 8259) and writer, shared by everything that reads JSON documents:
+// keystore files, EIP-712 typed data, JSON-RPC and GraphQL responses, the signer's wire protocol.
+// Numbers keep their literal text so that 256-bit integers are never rounded through Double;
+// duplicate object keys and trailing content are errors; nesting is bounded so a hostile document
+// cannot exhaust the stack.
 
-/// Internal JSON parser and value model.
-enum StrictJSON {
-    /// A parsed JSON value.
-    indirect enum Value: Hashable, Sendable {
-        case null
-        case bool(Bool)
-        /// The number's literal text, exactly as written (for example `-12`, `1.5e3`).
-        case number(String)
-        case string(String)
-        case array([Value])
-        case object([String: Value])
+/// A parsed JSON value.
+public indirect enum JSONValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    /// The number's literal text, exactly as written (for example `-12`, `1.5e3`).
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
 
-        /// A short name of the JSON kind, for error messages ("a string", "an object").
-        var kindDescription: String {
-            switch self {
-            case .null: "null"
-            case .bool: "a boolean"
-            case .number: "a number"
-            case .string: "a string"
-            case .array: "an array"
-            case .object: "an object"
-            }
-        }
-
-        var objectValue: [String: Value]? {
-            if case .object(let o) = self { return o }
-            return nil
-        }
-
-        var stringValue: String? {
-            if case .string(let s) = self { return s }
-            return nil
+    /// A short name of the JSON kind, for error messages ("a string", "an object").
+    public var kindDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
         }
     }
 
-    /// Where and why a document is not valid JSON. Never quotes the document's content.
-    struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
-        /// Byte offset of the problem.
-        let offset: Int
-        let reason: String
-        var description: String { "invalid JSON at byte \(offset): \(reason)" }
-    }
+    /// The fields, when this is an object.
+    public var objectValue: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
+    /// The string, when this is one.
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    /// The items, when this is an array.
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    /// The boolean, when this is one.
+    public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    /// Whether this is `null`.
+    public var isNull: Bool { self == .null }
+    /// A field of an object (nil when absent or not an object).
+    public subscript(key: String) -> JSONValue? { objectValue?[key] }
+}
 
+/// Where and why a document is not valid JSON. Never quotes the document's content.
+public struct JSONValueError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Byte offset of the problem.
+    public let offset: Int
+    public let reason: String
+    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+}
+
+extension JSONValue {
     /// Deepest nesting of arrays and objects accepted.
-    static let maximumDepth = 64
+    public static let maximumDepth = 64
 
     /// Parses one JSON document (surrounding whitespace allowed, nothing else).
-    static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> Value {
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONValueError) -> JSONValue {
         var parser = Parser(bytes: Array(bytes))
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -60,7 +63,7 @@ enum StrictJSON {
     }
 
     /// Parses one JSON document from text.
-    static func parse(_ text: String) throws(ParseError) -> Value {
+    public static func parse(_ text: String) throws(JSONValueError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 
@@ -70,7 +73,7 @@ enum StrictJSON {
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
-        func error(_ reason: String) -> ParseError { ParseError(offset: index, reason: reason) }
+        func error(_ reason: String) -> JSONValueError { JSONValueError(offset: index, reason: reason) }
 
         mutating func skipWhitespace() {
             while index < bytes.count {
@@ -81,7 +84,7 @@ enum StrictJSON {
             }
         }
 
-        mutating func parseValue(depth: Int) throws(ParseError) -> Value {
+        mutating func parseValue(depth: Int) throws(JSONValueError) -> JSONValue {
             guard index < bytes.count else { throw error("unexpected end of document") }
             switch bytes[index] {
             case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -95,7 +98,7 @@ enum StrictJSON {
             }
         }
 
-        mutating func expectLiteral(_ literal: StaticString) throws(ParseError) {
+        mutating func expectLiteral(_ literal: StaticString) throws(JSONValueError) {
             let count = literal.utf8CodeUnitCount
             guard index + count <= bytes.count else { throw error("unexpected end of document") }
             for i in 0..<count where bytes[index + i] != literal.utf8Start[i] {
@@ -104,10 +107,10 @@ enum StrictJSON {
             index += count
         }
 
-        mutating func parseObject(depth: Int) throws(ParseError) -> Value {
-            guard depth <= StrictJSON.maximumDepth else { throw error("nested deeper than \(StrictJSON.maximumDepth) levels") }
+        mutating func parseObject(depth: Int) throws(JSONValueError) -> JSONValue {
+            guard depth <= JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
             index += 1
-            var members: [String: Value] = [:]
+            var members: [String: JSONValue] = [:]
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
@@ -124,7 +127,7 @@ enum StrictJSON {
                 skipWhitespace()
                 let value = try parseValue(depth: depth)
                 guard members.updateValue(value, forKey: key) == nil else {
-                    throw ParseError(offset: keyOffset, reason: "duplicate key '\(key)'")
+                    throw JSONValueError(offset: keyOffset, reason: "duplicate key '\(key)'")
                 }
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of document") }
@@ -139,10 +142,10 @@ enum StrictJSON {
             }
         }
 
-        mutating func parseArray(depth: Int) throws(ParseError) -> Value {
-            guard depth <= StrictJSON.maximumDepth else { throw error("nested deeper than \(StrictJSON.maximumDepth) levels") }
+        mutating func parseArray(depth: Int) throws(JSONValueError) -> JSONValue {
+            guard depth <= JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
             index += 1
-            var elements: [Value] = []
+            var elements: [JSONValue] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
@@ -164,7 +167,7 @@ enum StrictJSON {
             }
         }
 
-        mutating func parseNumber() throws(ParseError) -> String {
+        mutating func parseNumber() throws(JSONValueError) -> String {
             let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
@@ -189,7 +192,7 @@ enum StrictJSON {
 
         func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
-        mutating func parseString() throws(ParseError) -> String {
+        mutating func parseString() throws(JSONValueError) -> String {
             index += 1  // opening quote
             var out: [UInt8] = []
             while true {
@@ -244,7 +247,7 @@ enum StrictJSON {
             }
         }
 
-        mutating func parseHex4() throws(ParseError) -> UInt32 {
+        mutating func parseHex4() throws(JSONValueError) -> UInt32 {
             guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
             var value: UInt32 = 0
             for _ in 0..<4 {
@@ -257,9 +260,10 @@ enum StrictJSON {
     }
 }
 
-extension StrictJSON.Value {
-    /// Compact JSON text of this value, object keys sorted (used in tests and for round trips).
-    var serialized: String {
+extension JSONValue {
+    /// Compact JSON text of this value, object keys sorted: the same value always gives the
+    /// same text.
+    public var serialized: String {
         var out = ""
         write(to: &out)
         return out
@@ -270,7 +274,7 @@ extension StrictJSON.Value {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n): out += n
-        case .string(let s): StrictJSON.writeString(s, to: &out)
+        case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let a):
             out += "["
             for (i, v) in a.enumerated() {
@@ -282,7 +286,7 @@ extension StrictJSON.Value {
             out += "{"
             for (i, key) in o.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                StrictJSON.writeString(key, to: &out)
+                JSONValue.writeString(key, to: &out)
                 out += ":"
                 o[key]?.write(to: &out)
             }
@@ -291,9 +295,9 @@ extension StrictJSON.Value {
     }
 }
 
-extension StrictJSON {
+extension JSONValue {
     /// Writes `s` as a JSON string literal.
-    static func writeString(_ s: String, to out: inout String) {
+    public static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -310,4 +314,17 @@ extension StrictJSON {
         }
         out += "\""
     }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByDictionaryLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    public init(integerLiteral value: Int) { self = .number(String(value)) }
+    public init(nilLiteral: ()) { self = .null }
 }

@@ -2,7 +2,7 @@
 import Testing
 
 @Suite("Strict JSON reader")
-struct StrictJSONTests {
+struct JSONValueTests {
     @Test(
         "accepts valid documents",
         arguments: [
@@ -14,7 +14,7 @@ struct StrictJSONTests {
             (#""Moo é🚀""#, #""Moo é🚀""#),
         ])
     func accepts(text: String, normalised: String) throws {
-        #expect(try StrictJSON.parse(text).serialized == normalised)
+        #expect(try JSONValue.parse(text).serialized == normalised)
     }
 
     @Test(
@@ -26,17 +26,17 @@ struct StrictJSONTests {
             String(repeating: "[", count: 65) + String(repeating: "]", count: 65),
         ])
     func rejects(text: String) {
-        #expect(throws: StrictJSON.ParseError.self) { try StrictJSON.parse(text) }
+        #expect(throws: JSONValueError.self) { try JSONValue.parse(text) }
     }
 
     @Test("rejects invalid UTF-8 in strings")
     func invalidUTF8() {
-        #expect(throws: StrictJSON.ParseError.self) { try StrictJSON.parse([0x22, 0xff, 0x22]) }
+        #expect(throws: JSONValueError.self) { try JSONValue.parse([0x22, 0xff, 0x22]) }
     }
 
     @Test("accepts nesting up to the limit")
     func depthLimit() throws {
         let text = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
-        #expect(try StrictJSON.parse(text) != .null)
+        #expect(try JSONValue.parse(text) != .null)
     }
 }
