@@ -433,7 +433,9 @@ class Chain:
         return next_base_fee(h.base_fee, h.gas_used, h.gas_limit)
 
     def increase_time(self, seconds: int) -> int:
-        self._time_offset += int(seconds)
+        """Move the clock: the next block's timestamp is at least the latest one's + seconds."""
+        s = int(seconds)
+        self._time_offset = max(self._time_offset + s, self.head.timestamp + s - int(time.time()))
         return self._time_offset
 
     def set_next_block_timestamp(self, ts: int):
