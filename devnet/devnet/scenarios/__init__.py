@@ -44,11 +44,26 @@ def names() -> list[str]:
     return sorted(SCENARIOS)
 
 
+_MANIFESTS: dict[int, dict] = {}
+
+
+def manifest_for(chain: Any) -> dict | None:
+    """The manifest of the last scenario set up on `chain` (the subgraph endpoints use it)."""
+    return _MANIFESTS.get(id(chain))
+
+
 def load(name: str) -> Callable[..., dict]:
     """The scenario `name` as a callable(chain, **opts) -> manifest dict."""
     if name.startswith("aave-") and name not in SCENARIOS and name[5:].isdigit():
-        return _aave(int(name[5:]))
-    try:
-        return SCENARIOS[name]
-    except KeyError:
-        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(names())}") from None
+        fn = _aave(int(name[5:]))
+    else:
+        try:
+            fn = SCENARIOS[name]
+        except KeyError:
+            raise KeyError(f"unknown scenario {name!r}; known: {', '.join(names())}") from None
+
+    def run(chain: Any, **opts: Any) -> dict:
+        m = fn(chain, **opts)
+        _MANIFESTS[id(chain)] = m
+        return m
+    return run
