@@ -535,6 +535,8 @@ class Chain:
                 else:
                     m = _RE_HALT.search(msg)
                     if not m:
+                        if "LackOfFund" in msg:
+                            raise TxError("insufficient funds for gas * price + value") from None
                         raise
                     r = ExecResult(False, int(m.group(2)), b"", [], halt=m.group(1))
             finally:
@@ -752,6 +754,9 @@ class Chain:
         ig = intrinsic_gas(tx.data, tx.to is None, tx.access_list)
         if tx.gas < ig:
             raise TxError(f"intrinsic gas too low: gas {tx.gas}, minimum needed {ig}")
+        sender_code = self._acc.get(tx.sender, (0, 0, None))[2]
+        if sender_code is not None:  # EIP-3607
+            raise TxError(f"sender not an eoa: address {tx.sender}, codehash: 0x{sender_code.hex()}")
         state_nonce = self.get_nonce(tx.sender)
         if tx.nonce < state_nonce:
             raise TxError(f"nonce too low: next nonce {state_nonce}, tx nonce {tx.nonce}")

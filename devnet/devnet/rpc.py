@@ -212,6 +212,8 @@ class Api:
         a = self._call_args(obj)
         try:
             return hb(self.chain.call(a["to"], a["data"], a["sender"], _block_param(tag), a["value"], a["gas"]))
+        except TxError as e:
+            raise RpcError(-32000, str(e)) from None
         except Revert as e:
             if e.reason and e.data == b"":
                 raise RpcError(-32000, e.reason) from None
@@ -224,6 +226,8 @@ class Api:
         try:
             return hx(self.chain.estimate_gas(a["to"], a["data"], a["sender"], a["value"], a["gas"],
                                               _block_param(tag)))
+        except TxError as e:
+            raise RpcError(-32000, str(e)) from None
         except Revert as e:
             if e.reason and e.data == b"":
                 raise RpcError(-32000, e.reason) from None
@@ -446,6 +450,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             method, path = parts[0].decode("latin-1"), parts[1].decode("latin-1")
             length = 0
+            chunked = expect = False
             keep = not line.rstrip().endswith(b"HTTP/1.0")
             while True:
                 h = rfile.readline(65537)
@@ -455,13 +460,31 @@ class _Handler(socketserver.StreamRequestHandler):
                 k = k.strip().lower()
                 if k == b"content-length":
                     length = int(v.strip())
+                elif k == b"transfer-encoding":
+                    chunked = b"chunked" in v.lower()
+                elif k == b"expect":
+                    expect = b"100-continue" in v.lower()
                 elif k == b"connection":
                     lv = v.strip().lower()
                     if lv == b"close":
                         keep = False
                     elif lv == b"keep-alive":
                         keep = True
-            body = rfile.read(length) if length else b""
+            if expect:
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            if chunked:
+                parts = []
+                while True:
+                    size = int(rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        while rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                            pass
+                        break
+                    parts.append(rfile.read(size))
+                    rfile.readline(3)
+                body = b"".join(parts)
+            else:
+                body = rfile.read(length) if length else b""
             try:
                 if not srv.dispatch(self, method, path.split("?", 1)[0], body, keep):
                     return
