@@ -39,7 +39,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env, TxEnv
+from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
 from . import txcodec
 from .txcodec import Tx, TxDecodeError, create_address, keccak, rlp_encode
@@ -515,8 +515,17 @@ class Chain:
             if commit and price:
                 bal = self._acc.get(sender, (0, 0, None))[0]
                 evm.set_balance(sender, bal - gas * price)
-            if access_list:
-                evm.set_tx_env(TxEnv(access_list=[(a, list(k)) for a, k in access_list]))
+            # Access lists are applied here, not through revm's TxEnv: revm preloads access-list
+            # accounts without a journal entry, so they would stay warm (and their slots cached)
+            # for every later transaction. Loading them inside the checkpoint is journaled and
+            # reverted; their intrinsic cost is charged here.
+            al_gas = 0
+            for a, keys in access_list:
+                evm.basic(a)
+                for k in keys:
+                    evm.storage(a, k)
+                al_gas += 2400 + 1900 * len(keys)
+            gas -= al_gas
             created = None
             try:
                 if to is None:
@@ -539,9 +548,7 @@ class Chain:
                             raise TxError("insufficient funds for gas * price + value") from None
                         raise
                     r = ExecResult(False, int(m.group(2)), b"", [], halt=m.group(1))
-            finally:
-                if access_list:
-                    evm.set_tx_env(TxEnv())
+            r.gas_used += al_gas
             if commit:
                 changes = self._collect(sender)
             else:

@@ -189,6 +189,16 @@ def test_accounts_and_slots_are_cold_again_in_every_transaction(rpc, accounts):
         used.append(int(rpc("eth_getTransactionReceipt", h)["gasUsed"], 16))
     # 21000 + PUSH 3 + cold SLOAD 2100 + POP 2 + PUSH20 3 + cold BALANCE 2600 + POP 2
     assert used == [25710] * 3
+    # an access list warms its entries for its own tx only (2400 + 1900 paid, SLOAD 100)
+    al = [{"address": to_checksum_address(c), "storageKeys": ["0x" + "00" * 32]}]
+    h = send(rpc, key, type=2, nonce=nonce(rpc, addr), to=c, value=0, gas=100000, accessList=al,
+             maxFeePerGas=10**11, maxPriorityFeePerGas=10**9)
+    assert int(rpc("eth_getTransactionReceipt", h)["gasUsed"], 16) == 21000 + 2400 + 1900 + 3 + 100 + 2 + 3 + 2600 + 2
+    h = send(rpc, key, type=2, nonce=nonce(rpc, addr), to=c, value=0, gas=100000,
+             maxFeePerGas=10**11, maxPriorityFeePerGas=10**9)
+    assert int(rpc("eth_getTransactionReceipt", h)["gasUsed"], 16) == 25710
+    rpc("anvil_setStorageAt", c, "0x0", "0x" + "%064x" % 5)   # no stale cached slot either
+    assert int(rpc("eth_getStorageAt", c, "0x0", "latest"), 16) == 5
 
 
 def test_snapshot_and_revert(rpc, accounts):
