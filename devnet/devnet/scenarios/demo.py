@@ -43,11 +43,17 @@ def _hist(seed: int, n: int, shift: float) -> tuple[list[float], list[float]]:
     """A baseline histogram (proportions) and a current one moved by `shift` (deterministic)."""
     base = [math.exp(-((i - n / 2) ** 2) / (2 * (n / 5) ** 2)) * (1 + 0.1 * ((seed * 7 + i * 3) % 5)) for i in range(n)]
     cur = [math.exp(-((i - n / 2 - shift) ** 2) / (2 * (n / 5) ** 2)) * (1 + 0.1 * ((seed * 5 + i * 2) % 5)) for i in range(n)]
-    sb, sc = sum(base), sum(cur)
-    base = [round(x / sb, 6) for x in base]
-    cur = [round(x / sc, 6) for x in cur]
     cur[0] = 0.0  # one empty bin, so the 1e-4 floor matters
-    return base, cur
+    return _proportions(base), _proportions(cur)
+
+
+def _proportions(xs: list[float]) -> list[float]:
+    """Proportions rounded to 6 decimals that sum to 1 (the residual goes to the largest bin)."""
+    total = sum(xs)
+    out = [round(x / total, 6) for x in xs]
+    i = out.index(max(out))
+    out[i] = round(out[i] + (1.0 - sum(out)), 6)
+    return out
 
 
 def sqrt_price_x96(tick: int) -> int:
