@@ -469,7 +469,11 @@ class Chain:
     def _seal(self, blk: Block):
         blk.diff = self._diff
         self._diff = []
-        blk.bloom = logs_bloom([lg for r in blk.receipts for lg in r["logs"]])
+        bloom = 0
+        for r in blk.receipts:
+            if r["logs"]:
+                bloom |= int.from_bytes(r["logsBloom"], "big")
+        blk.bloom = bloom.to_bytes(256, "big")
         blk.seal()
         for r in blk.receipts:
             r["blockHash"] = blk.hash
