@@ -523,14 +523,16 @@ class Server:
         return f"http://{self.host}:{self.port}"
 
     def add_route(self, path: str, fn):
-        """fn(body: bytes) -> (status, content_type, body bytes); served for POST and GET."""
+        """fn(body: bytes) -> (status, content_type, body bytes); served for POST and GET,
+        called with the chain's lock held (revm is not thread-safe)."""
         self.routes[path.rstrip("/") or "/"] = fn
 
     def dispatch(self, h: _Handler, method: str, path: str, body: bytes, keep: bool) -> bool:
         p = path.rstrip("/") or "/"
         if p in self.routes and p != "/":
             try:
-                status, ctype, out = self.routes[p](body)
+                with self.chain.lock:   # revm and the chain's journal are not thread-safe
+                    status, ctype, out = self.routes[p](body)
             except Exception as e:  # noqa: BLE001
                 status, ctype, out = 500, "text/plain", repr(e).encode()
             h._send(status, out, ctype, close=not keep)
