@@ -353,9 +353,6 @@ class Chain:
         if n is None:
             return None
         acc, sto = {}, {}
-        entries = list(self._diff)
-        for b in self.blocks[n + 1:]:
-            entries.extend(b.diff)
         # oldest recorded old value wins: walk newest -> oldest, overwriting
         for b_entries in [self._diff] + [b.diff for b in reversed(self.blocks[n + 1:])]:
             for e in reversed(b_entries):
@@ -732,7 +729,6 @@ class Chain:
         r = self.simulate(to, data, sender, block, value, cap)
         if not r.success:
             raise Revert(r.output, reason=r.halt)
-        lo = r.gas_used - 1
         hi = cap
         if self.simulate(to, data, sender, block, value, r.gas_used).success:
             return r.gas_used

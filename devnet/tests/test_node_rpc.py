@@ -7,7 +7,6 @@ from eth_abi import decode as abi_decode
 from eth_account import Account
 from eth_utils import to_checksum_address
 
-from conftest import RpcFailure
 from devnet.chain import MULTICALL3_ADDRESS, next_base_fee
 from helpers import BURNER, COLD_READER, RAW_REVERTER, call_data, counter, initcode_for
 
