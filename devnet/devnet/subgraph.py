@@ -251,6 +251,49 @@ def _run(schema: Any, request: dict) -> Any:
     return execute(schema, doc, variable_values=request.get("variables"), operation_name=request.get("operationName"))
 
 
+# ------------------------------------------------------------------ fast ABI decoding of hot paths
+def _multicall_raw(chain: Any, calls: list[tuple[str, bytes]], block: Any) -> list[bytes]:
+    """aggregate3 (allowFailure false) -> the return data of each call (hand-decoded: eth_abi is slow)."""
+    from .scenarios.common import _AGG3, MULTICALL3
+    n = len(calls)
+    heads, tails, pos = [], [], 32 * n
+    for to, d in calls:
+        pad = (-len(d)) % 32
+        t = bytes(12) + bytes.fromhex(to[2:]) + bytes(32) + (96).to_bytes(32, "big") + len(d).to_bytes(32, "big") + d + bytes(pad)
+        heads.append(pos.to_bytes(32, "big"))
+        tails.append(t)
+        pos += len(t)
+    data = _AGG3 + (32).to_bytes(32, "big") + n.to_bytes(32, "big") + b"".join(heads) + b"".join(tails)
+    out = chain.call(MULTICALL3, data, block=block)
+    w = lambda i: int.from_bytes(out[i:i + 32], "big")  # noqa: E731
+    base = w(0)
+    count = w(base)
+    head = base + 32
+    res = []
+    for k in range(count):
+        t = head + w(head + 32 * k)          # the (bool, bytes) tuple
+        b = t + w(t + 32)                    # its bytes
+        res.append(out[b + 32:b + 32 + w(b)])
+    return res
+
+
+def _word(r: bytes) -> int:
+    return int.from_bytes(r[:32], "big")
+
+
+def _user_reserves(r: bytes) -> list[tuple]:
+    """DynArray[(address, uint256, uint256, bool)] returned by Pool.getUserReserves."""
+    off = int.from_bytes(r[:32], "big")
+    n = int.from_bytes(r[off:off + 32], "big")
+    out = []
+    p = off + 32
+    for _ in range(n):
+        out.append(("0x" + r[p + 12:p + 32].hex(), int.from_bytes(r[p + 32:p + 64], "big"),
+                    int.from_bytes(r[p + 64:p + 96], "big"), r[p + 127] == 1))
+        p += 128
+    return out
+
+
 # ------------------------------------------------------------------ the indexer
 class Subgraph:
     """One endpoint: a schema, resolvers, and a per-block cache of what it indexed."""
@@ -344,16 +387,55 @@ class Subgraphs:
     def _tag(self, n: int) -> Any:
         return "latest" if n == self.chain.block_number else n
 
-    def _calls(self, contract: Contract, fn: str, args: list[tuple], n: int) -> list:
+    def _calls(self, contract: Contract, fn: str, args: list[tuple], n: int, decode: Callable | None = None) -> list:
         f = contract.art.fn(fn)
+        dec = decode or f.decode
+        if f.input_types == ["address"]:  # hand-encoded: eth_abi is slow on the hot path
+            enc = lambda a: f.selector + bytes(12) + bytes.fromhex(a[0][2:])  # noqa: E731
+        else:
+            enc = lambda a: f.encode(*a)  # noqa: E731
         out: list = []
         for i in range(0, len(args), 1000):
-            res = multicall(self.chain, [(contract.address, f.encode(*a)) for a in args[i:i + 1000]], block=self._tag(n))
-            out.extend(f.decode(r) for _, r in res)
+            res = _multicall_raw(self.chain, [(contract.address, enc(a)) for a in args[i:i + 1000]], self._tag(n))
+            out.extend(dec(r) for r in res)
         return out
 
     # -------------------------------------------------------------- aave
+    def _pool_version(self, n: int) -> int:
+        """The block whose user data equals block n's: user positions change only with the Pool's
+        events, so a later block without Pool logs reuses the cache (seeding emits no events, but
+        happens before the subgraph is read)."""
+        mark = getattr(self, "_mark", None)
+        b = self.chain.block(n)
+        if mark is not None:
+            m_n, m_hash, version = mark
+            mb = self.chain.block(m_n)
+            if mb is not None and mb.hash == m_hash and m_n <= n:
+                if not self.chain.logs(from_block=m_n + 1, to_block=n, address=self.pool.address):
+                    return version
+        self._mark = (n, b.hash, n)
+        return n
+
     def _aave_state(self, n: int) -> dict:
+        reserves = self._aave_reserves(n)
+        v = self._pool_version(n)
+        users = self.aave.cached((v, "users"), lambda: self._aave_users(n))
+        return {"reserves": reserves, "users": users["users"], "byId": users["byId"], "version": v}
+
+    def _aave_users(self, n: int) -> dict:
+        tag = self._tag(n)
+        count = self.pool.call("userCount", block=tag)
+        users: list[str] = []
+        for pg in self._calls(self.pool, "getUsers", [(s, 1000) for s in range(0, count, 1000)], n):
+            users.extend(u.lower() for u in pg)
+        cfgs = self._calls(self.pool, "getUserConfiguration", [(u,) for u in users], n, _word)
+        rows = []
+        for u, bits in zip(users, cfgs):
+            rows.append({"id": u, "borrowedReservesCount": sum(1 for i in range(128) if bits >> (2 * i) & 1), "eModeCategoryId": 0})
+        rows.sort(key=lambda r: r["id"])
+        return {"users": rows, "byId": {r["id"]: r for r in rows}}
+
+    def _aave_reserves(self, n: int) -> dict:
         def build() -> dict:
             tag = self._tag(n)
             pool_id = self.pool.address.lower()
@@ -381,26 +463,23 @@ class Subgraphs:
                     "vToken": {"id": rd[10].lower(), "underlyingAssetAddress": a, "underlyingAssetDecimals": dec},
                     "_id": rd[7],
                 }
-            count = self.pool.call("userCount", block=tag)
-            users: list[str] = []
-            for pg in self._calls(self.pool, "getUsers", [(s, 1000) for s in range(0, count, 1000)], n):
-                users.extend(u.lower() for u in pg)
-            cfgs = self._calls(self.pool, "getUserConfiguration", [(u,) for u in users], n)
-            rows = []
-            for u, cfg in zip(users, cfgs):
-                bits = cfg[0]
-                rows.append({"id": u, "borrowedReservesCount": sum(1 for i in range(128) if bits >> (2 * i) & 1), "eModeCategoryId": 0})
-            rows.sort(key=lambda r: r["id"])
-            return {"reserves": reserves, "users": rows, "byId": {r["id"]: r for r in rows}}
-        return self.aave.cached((n, "state"), build)
+            return reserves
+        return self.aave.cached((n, "reserves"), build)
 
     def _user_reserve_rows(self, n: int, users: list[str]) -> dict[str, list[dict]]:
         st = self._aave_state(n)
+        v = st["version"]
+        raw = self.aave.cached((v, "ur-raw"), dict)
+        missing = [u for u in users if u not in raw]
+        if missing:
+            for u, lst in zip(missing, self._calls(self.pool, "getUserReserves", [(u,) for u in missing], n, _user_reserves)):
+                raw[u] = lst
         cache = self.aave.cached((n, "ur"), dict)
         missing = [u for u in users if u not in cache]
         if missing:
             pool_id = self.pool.address.lower()
-            for u, lst in zip(missing, self._calls(self.pool, "getUserReserves", [(u,) for u in missing], n)):
+            for u in missing:
+                lst = raw[u]
                 rows = []
                 for asset, s, d, coll in lst:
                     r = st["reserves"][asset.lower()]
@@ -419,6 +498,7 @@ class Subgraphs:
                orderBy: str | None = None, orderDirection: str | None = None, block: dict | None = None) -> list[dict]:
         n = self.served_block(block)
         rows = _select(self._aave_state(n)["users"], first, skip, where, orderBy, orderDirection)
+        self._user_reserve_rows(n, [r["id"] for r in rows])  # one batch for the page's nested reserves
         return [dict(r, _block=n) for r in rows]
 
     def _user(self, _root: Any, info: Any, id: str, block: dict | None = None) -> dict | None:

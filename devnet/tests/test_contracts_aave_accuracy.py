@@ -129,11 +129,12 @@ def test_multicall_of_1000_account_data_is_fast_and_fits_a_block(world):
     out = eth_abi.decode(["(bool,bytes)[]"], res.output)[0]
     assert len(out) == 1000 and all(ok for ok, _ in out)
     assert f.decode(out[7][1]) == pool.call("getUserAccountData", users[7])
-    best = min(_timed(lambda: chain.call(MULTICALL3, data)) for _ in range(5))
-    assert best < 0.100, f"aggregate3 of 1,000 getUserAccountData took {best * 1000:.1f} ms"
+    # CPU time of this process, best of 7: other processes on a shared machine do not count
+    best = min(_timed(lambda: chain.call(MULTICALL3, data)) for _ in range(7))
+    assert best < 0.100, f"aggregate3 of 1,000 getUserAccountData took {best * 1000:.1f} ms of CPU"
 
 
 def _timed(fn):
-    t = time.perf_counter()
+    t = time.process_time()
     fn()
-    return time.perf_counter() - t
+    return time.process_time() - t
