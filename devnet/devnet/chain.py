@@ -69,6 +69,8 @@ DEV_BALANCE = 10_000 * 10**18
 
 _RE_TOUCHED = re.compile(r"AccountTouched \{ address: (0x[0-9a-f]{40})")
 _RE_CREATED = re.compile(r"(?:AccountCreated|CodeChange) \{ address: (0x[0-9a-f]{40})")
+_RE_DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-f]{40})")
+_RE_CREATED_ONLY = re.compile(r"AccountCreated \{ address: (0x[0-9a-f]{40})")
 _RE_STORAGE = re.compile(r"StorageChange \{ address: (0x[0-9a-f]{40}), key: (\d+)")
 _RE_CODE = re.compile(r"bytecode: 0x([0-9a-f]*), state: (?:Analysed \{ len: (\d+)|Raw|Checked \{ len: (\d+))")
 _RE_REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*)")
@@ -260,6 +262,13 @@ class Chain:
         self._diff.append(("a", addr, old))
         self._acc[addr] = new
         self._db_account(addr, new)
+
+    def _drop_account(self, addr: str):
+        old = self._acc.get(addr)
+        if old is not None:
+            self._diff.append(("a", addr, old))
+            del self._acc[addr]
+            self._db_account(addr, None)
 
     def _db_account(self, addr: str, t):
         if t is None:
@@ -558,7 +567,11 @@ class Chain:
             evm.revert(cp)
         if commit:
             accounts, storage = changes
-            for addr, (b, n, h, code) in accounts.items():
+            for addr, t in accounts.items():
+                if t is None:
+                    self._drop_account(addr)
+                    continue
+                b, n, h, code = t
                 if h is not None and h not in self._code:
                     self._code[h] = code
                 self._put_account(addr, b, n, h)
@@ -592,6 +605,12 @@ class Chain:
                         code = bytes(evm.get_code(addr) or b"")
             accounts[addr] = (info.balance, info.nonce, h, code)
         storage = [(a, int(k), evm.storage(a, int(k))) for a, k in set(_RE_STORAGE.findall(tail))]
+        # EIP-6780: an account created and self-destructed in the same tx is gone afterwards
+        gone = set(_RE_DESTROYED.findall(tail)) & set(_RE_CREATED_ONLY.findall(tail))
+        for addr in gone:
+            accounts[addr] = None
+        if gone:
+            storage = [(a, k, 0 if a in gone else v) for a, k, v in storage]
         return accounts, storage
 
     def _apply(self, blk: Block, sender, to, data, value, gas, price, tip, nonce, access_list=(),
