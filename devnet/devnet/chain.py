@@ -230,7 +230,9 @@ class Chain:
         self._code: dict[bytes, bytes] = {}       # code hash -> code
         self._db_code: set[bytes] = set()
         self._sto: dict[str, dict[int, int]] = {}
-        self._diff: list = []                     # undo entries since the last sealed block
+        # Undo entries of the block being changed: the head's own list (direct changes such as
+        # set_balance belong to the head, as in anvil), or the new block's while one is built.
+        self._diff: list = []
         self._time_offset = 0
         self._next_timestamp: int | None = None
         self._snapshots: dict[int, tuple] = {}
@@ -248,7 +250,6 @@ class Chain:
             with open(os.path.join(here, "multicall3_runtime.hex")) as f:
                 self.set_code(MULTICALL3_ADDRESS, bytes.fromhex(f.read().strip()))
         genesis.diff = self._diff
-        self._diff = []
         genesis.seal()
         self.blocks.append(genesis)
         self.block_by_hash[genesis.hash] = genesis
@@ -363,7 +364,7 @@ class Chain:
             return None
         acc, sto = {}, {}
         # oldest recorded old value wins: walk newest -> oldest, overwriting
-        for b_entries in [self._diff] + [b.diff for b in reversed(self.blocks[n + 1:])]:
+        for b_entries in [b.diff for b in reversed(self.blocks[n + 1:])]:
             for e in reversed(b_entries):
                 if e[0] == "a":
                     acc[e[1]] = e[2]
@@ -386,7 +387,7 @@ class Chain:
             n = int(block, 16) if isinstance(block, str) else int(block)
         if n > self.block_number:
             raise HistoryError("header not found")
-        if n == self.block_number and not self._diff:
+        if n == self.block_number:
             return None
         return n
 
@@ -461,6 +462,7 @@ class Chain:
             self._time_offset = timestamp - int(time.time())
         self._next_timestamp = None
         n = parent.number + 1
+        self._diff = []
         return Block(n, parent.hash, timestamp, self.next_base_fee(), self.gas_limit, self.coinbase,
                      keccak(parent.hash + n.to_bytes(8, "big")))
 
@@ -473,8 +475,7 @@ class Chain:
             self._block_env_key = key
 
     def _seal(self, blk: Block):
-        blk.diff = self._diff
-        self._diff = []
+        blk.diff = self._diff   # from now on direct changes append to the new head's list
         bloom = 0
         for r in blk.receipts:
             if r["logs"]:
@@ -712,11 +713,8 @@ class Chain:
         entries = []
         for blk in self.blocks[n + 1:]:
             entries.extend(blk.diff)
-        entries.extend(self._diff)
         saved_acc = {e[1]: self._acc.get(e[1]) for e in entries if e[0] == "a"}
         saved_sto = {(e[1], e[2]): self._sto.get(e[1], {}).get(e[2], 0) for e in entries if e[0] == "s"}
-        saved_diff = self._diff
-        self._diff = []
         self._undo(entries)
         try:
             return self._exec(sender, to, bytes(data), int(value), gas, 0, commit=False)
@@ -734,7 +732,6 @@ class Chain:
                 else:
                     st.pop(slot, None)
                 self._db_storage(addr, slot, v)
-            self._diff = saved_diff
 
     def _pending_env(self):
         h = self.head
@@ -818,7 +815,7 @@ class Chain:
     def snapshot(self) -> int:
         """Remember the whole chain (blocks, state, pool, clock); returns an id for revert()."""
         self._snap_id += 1
-        self._snapshots[self._snap_id] = (self.block_number, len(self._diff), self.pool.copy(),
+        self._snapshots[self._snap_id] = (self.block_number, len(self.head.diff), self.pool.copy(),
                                           self._time_offset, self._next_timestamp)
         return self._snap_id
 
@@ -828,26 +825,18 @@ class Chain:
         if snap is None:
             return False
         number, diff_len, pool, offset, next_ts = snap
-        entries = []
+        head = self.blocks[number]
+        entries = head.diff[diff_len:]
         for blk in self.blocks[number + 1:]:
             entries.extend(blk.diff)
-        entries.extend(self._diff)
-        keep = []
-        if number < self.block_number:
-            first = self.blocks[number + 1].diff
-            keep = first[:diff_len]
-            entries = entries[diff_len:]
-        else:
-            keep = self._diff[:diff_len]
-            entries = self._diff[diff_len:]
-        self._diff = []
         self._undo(entries)
+        del head.diff[diff_len:]
         for blk in self.blocks[number + 1:]:
             self.block_by_hash.pop(blk.hash, None)
             for t in blk.txs:
                 self.tx_index.pop(t.hash, None)
         del self.blocks[number + 1:]
-        self._diff = keep
+        self._diff = head.diff
         self.pool = pool
         self._time_offset, self._next_timestamp = offset, next_ts
         self._block_env_key = None

@@ -317,6 +317,10 @@ def test_state_at_historical_block_numbers(rpc, accounts):
     assert rpc("eth_getBalance", addr, hex(n_before)) == bal_before
     assert rpc("eth_getTransactionCount", addr, hex(n_before)) != rpc("eth_getTransactionCount", addr, "latest")
     assert int(rpc("eth_call", q, "latest"), 16) == 42   # the rewind left no trace
+    head = rpc("eth_blockNumber")
+    rpc("anvil_setStorageAt", c, "0x0", "0x" + "%064x" % 99)   # direct changes belong to the head
+    assert int(rpc("eth_call", q, head), 16) == 99 == int(rpc("eth_getStorageAt", c, "0x0", head), 16)
+    assert int(rpc("eth_call", q, hex(n_before + 1)), 16) == 41
     r = rpc.request("eth_call", q, hex(n_before + 100))
     assert r["error"]["message"] == "header not found"
 
