@@ -492,6 +492,9 @@ class Chain:
 
     def mine(self, n: int = 1, timestamp: int | None = None) -> int:
         """Mine n blocks from the pool (txs by tip, nonce order per sender). Returns the head number."""
+        if timestamp is not None and int(timestamp) <= self.head.timestamp:
+            raise ValueError(f"timestamp {int(timestamp)} must be greater than the latest block's "
+                             f"{self.head.timestamp}")
         for i in range(int(n)):
             blk = self._new_block(timestamp if i == 0 else None)
             self._fill_from_pool(blk)

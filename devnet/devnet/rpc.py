@@ -309,7 +309,10 @@ class Api:
         else:
             ts = arg
             blocks = 1
-        self.chain.mine(blocks, _int(ts) if ts is not None else None)
+        try:
+            self.chain.mine(blocks, _int(ts) if ts is not None else None)
+        except ValueError as e:
+            raise RpcError(-32000, str(e)) from None
         return "0x0"
 
     def rpc_anvil_mine(self, blocks=1, interval=None):

@@ -232,6 +232,8 @@ def test_time_controls(rpc):
     assert int(rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16) == t1 + 10_000
     rpc("evm_mine", t1 + 20_000)
     assert int(rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16) == t1 + 20_000
+    r = rpc.request("evm_mine", t1)
+    assert r["error"]["code"] == -32000 and "must be greater" in r["error"]["message"]
 
 
 def test_batches_answer_each_request_in_order(rpc):
