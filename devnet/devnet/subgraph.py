@@ -663,6 +663,7 @@ def attach(server: Any, chain: Any, manifest: dict | None) -> Subgraphs | None:
     if manifest is None or "contracts" not in manifest or "Pool" not in manifest["contracts"]:
         return None
     s = subgraphs_for(chain, manifest)
+    s.lag = int(manifest.get("subgraphs", {}).get("indexingLag", 0) or 0)
     for name, fn in s.handlers().items():
         server.add_route(f"/subgraphs/{name}", _http(fn))
     server.add_route("/subgraphs/_control", _http(s.control))

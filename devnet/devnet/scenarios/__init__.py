@@ -5,7 +5,8 @@
     demo                             every strategy's contracts and data (opts: data_dir)
     contracts                        everything deployed, no positions
 
-Common opts: abi_dir (where the ABIs are written; default devnet/build/abi).
+Common opts: abi_dir (where the ABIs are written; default devnet/build/abi), indexing_lag (the
+subgraph endpoints' initial lag in blocks; default 0).
 """
 from __future__ import annotations
 
@@ -63,7 +64,9 @@ def load(name: str) -> Callable[..., dict]:
             raise KeyError(f"unknown scenario {name!r}; known: {', '.join(names())}") from None
 
     def run(chain: Any, **opts: Any) -> dict:
+        lag = int(opts.pop("indexing_lag", 0) or 0)
         m = fn(chain, **opts)
+        m.setdefault("subgraphs", {})["indexingLag"] = lag
         _MANIFESTS[id(chain)] = m
         return m
     return run
