@@ -89,6 +89,12 @@ def _a(addr) -> str:
     return s
 
 
+def _checksum(addr: str) -> str:
+    """EIP-55 form, as geth prints addresses in its messages."""
+    from eth_utils import to_checksum_address
+    return to_checksum_address(addr)
+
+
 def dev_accounts() -> list[tuple[str, str]]:
     """[(address, private key hex)] of the funded dev accounts."""
     from eth_keys import keys
@@ -782,16 +788,16 @@ class Chain:
             raise TxError(f"intrinsic gas too low: gas {tx.gas}, minimum needed {ig}")
         sender_code = self._acc.get(tx.sender, (0, 0, None))[2]
         if sender_code is not None:  # EIP-3607
-            raise TxError(f"sender not an eoa: address {tx.sender}, codehash: 0x{sender_code.hex()}")
+            raise TxError(f"sender not an eoa: address {_checksum(tx.sender)}, codehash: 0x{sender_code.hex()}")
         state_nonce = self.get_nonce(tx.sender)
         if tx.nonce < state_nonce:
             raise TxError(f"nonce too low: next nonce {state_nonce}, tx nonce {tx.nonce}")
         pnonce = self.pool.pending_nonce(tx.sender, state_nonce)
         if tx.nonce > pnonce:
-            raise TxError(f"nonce too high: address {tx.sender}, tx: {tx.nonce} state: {pnonce}")
+            raise TxError(f"nonce too high: address {_checksum(tx.sender)}, tx: {tx.nonce} state: {pnonce}")
         base = self.next_base_fee()
         if tx.max_fee < base:
-            raise TxError(f"max fee per gas less than block base fee: address {tx.sender}, "
+            raise TxError(f"max fee per gas less than block base fee: address {_checksum(tx.sender)}, "
                           f"maxFeePerGas: {tx.max_fee}, baseFee: {base}")
         bal = self.get_balance(tx.sender)
         cost = tx.gas * tx.max_fee + tx.value
