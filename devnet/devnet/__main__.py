@@ -44,6 +44,16 @@ def main(argv=None) -> int:
     from .chain import Chain
     from .rpc import Server
 
+    stop = threading.Event()
+    serving = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+        if not serving.is_set():   # still setting up: stop right away, cleanly
+            raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     chain = Chain(chain_id=args.chain_id, gas_limit=args.gas_limit)
     server = Server(chain, "127.0.0.1", args.port, block_time=args.block_time)
     manifest = None
@@ -68,13 +78,7 @@ def main(argv=None) -> int:
         with open(tmp, "w") as f:
             json.dump(manifest, f, indent=2, sort_keys=True)
         os.replace(tmp, args.manifest)
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    serving.set()
     server.start()
     if args.port_file:
         tmp = args.port_file + ".tmp"
