@@ -154,9 +154,12 @@ public struct EthereumRPC: Sendable {
         try Self.uint64(try await client.call("eth_estimateGas", [request.json, tag.json]), "eth_estimateGas")
     }
 
-    /// Broadcasts a signed raw transaction; returns its hash.
+    /// Broadcasts a signed raw transaction; returns its hash. The node's refusal ("nonce too low",
+    /// "replacement transaction underpriced", ...) is thrown at once, not retried elsewhere.
     public func sendRawTransaction(_ raw: [UInt8]) async throws(RPCError) -> [UInt8] {
-        try Self.bytes(try await client.call("eth_sendRawTransaction", [.string(Hex.encode(raw))]), "eth_sendRawTransaction")
+        try Self.bytes(
+            try await client.call("eth_sendRawTransaction", [.string(Hex.encode(raw))], errorEnvelopesAreAnswers: true),
+            "eth_sendRawTransaction")
     }
 
     /// The receipt of a mined transaction, or nil while it is pending or unknown.
