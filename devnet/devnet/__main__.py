@@ -60,7 +60,9 @@ def main(argv=None) -> int:
     if args.scenario:
         try:
             scenarios = importlib.import_module("devnet.scenarios")
-        except ImportError:
+        except ModuleNotFoundError as e:
+            if e.name not in ("devnet.scenarios",):
+                raise
             print("devnet: no scenarios module is installed (devnet/devnet/scenarios)", file=sys.stderr)
             return 2
         with chain.lock:
@@ -69,10 +71,13 @@ def main(argv=None) -> int:
             scenarios.attach(server, chain, manifest)
     try:
         sub = importlib.import_module("devnet.subgraph")
-        if hasattr(sub, "attach"):
+    except ModuleNotFoundError as e:
+        if e.name != "devnet.subgraph":
+            raise
+        sub = None
+    if sub is not None and hasattr(sub, "attach"):
+        with chain.lock:
             sub.attach(server, chain, manifest)
-    except ImportError:
-        pass
     if args.manifest and manifest is not None:
         tmp = args.manifest + ".tmp"
         with open(tmp, "w") as f:

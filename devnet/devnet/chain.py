@@ -200,6 +200,7 @@ class Block:
     coinbase: str
     prevrandao: bytes
     gas_used: int = 0
+    log_count: int = 0
     txs: list = field(default_factory=list)        # [Tx]
     receipts: list = field(default_factory=list)   # [dict]
     hash: bytes = b""
@@ -634,7 +635,8 @@ class Chain:
             self._put_account(blk.coinbase, cb + r.gas_used * tip, cn, ch)
         blk.gas_used += r.gas_used
         idx = len(blk.txs)
-        base_log_index = sum(len(x["logs"]) for x in blk.receipts)
+        base_log_index = blk.log_count
+        blk.log_count += len(r.logs)
         logs = []
         for i, (addr, topics, ldata) in enumerate(r.logs):
             logs.append({"address": addr, "topics": [t.lower() for t in topics], "data": bytes(ldata),

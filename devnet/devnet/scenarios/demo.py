@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal, getcontext
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +58,9 @@ def _proportions(xs: list[float]) -> list[float]:
 
 def sqrt_price_x96(tick: int) -> int:
     """floor(sqrt(1.0001^tick) * 2^96) with 80-digit decimals (close to, not bit-exact with, TickMath)."""
-    getcontext().prec = 80
-    return int(Decimal("1.0001") ** (Decimal(tick) / 2) * (Decimal(2) ** 96))
+    with localcontext() as ctx:
+        ctx.prec = 80
+        return int(Decimal("1.0001") ** (Decimal(tick) / 2) * (Decimal(2) ** 96))
 
 
 def run(chain: Any, data_dir: str | None = None, abi_dir: str | None = None, positions: int = 24,
