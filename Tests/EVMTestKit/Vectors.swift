@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Locates and loads the third-party vector files in `../shared/vectors/` (beside the repository),
 /// or in `$EVM_VECTORS_DIR` when set.
