@@ -3,7 +3,8 @@
 ///
 /// Indexed parameters of value types (`uintN`, `intN`, `address`, `bool`, `bytesN`) are their
 /// 32-byte encoding in a topic; indexed `bytes`, `string`, arrays and tuples are stored as the
-/// Keccak-256 of their in-place encoding, so a log can give back only that hash.
+/// Keccak-256 of their raw bytes (`bytes`, `string`) or in-place encoding (arrays, tuples), so a
+/// log can give back only that hash.
 public struct ABIEvent: Hashable, Sendable, CustomStringConvertible {
     /// One decoded log field.
     public struct Field: Hashable, Sendable, CustomStringConvertible {
@@ -92,13 +93,18 @@ public struct ABIEvent: Hashable, Sendable, CustomStringConvertible {
     public static func topic(for value: ABIValue, as type: ABIType) throws(ABIError) -> [UInt8] {
         if !isHashedWhenIndexed(type) { return try ABICodec.encode(value, as: type) }
         _ = try ABIEncoder.size(of: value, as: type)  // checks the value against the type
+        switch value {
+        case .bytes(let b): return Keccak256.hash(b)  // at the top level: raw, unpadded
+        case .string(let s): return Keccak256.hash(s)
+        default: break
+        }
         var out: [UInt8] = []
         inPlaceEncoding(value, as: type, into: &out)
         return Keccak256.hash(out)
     }
 
-    /// The encoding Solidity hashes for indexed reference types: values padded to 32 bytes,
-    /// without lengths or offsets.
+    /// The encoding Solidity hashes for indexed arrays and tuples: elements padded to 32 bytes
+    /// (`bytes` and `string` elements too), without lengths or offsets.
     private static func inPlaceEncoding(_ value: ABIValue, as type: ABIType, into out: inout [UInt8]) {
         switch (type, value) {
         case (.bytes, .bytes(let b)):

@@ -38,7 +38,7 @@ struct ABISignatureParser {
         }
         let name = first
         let (inputs, indexed) = try parameterList(allowIndexed: keyword == "event" || keyword == nil)
-        if keyword != "event", let i = indexed.firstIndex(of: true) {
+        if keyword == "function" || keyword == "error", let i = indexed.firstIndex(of: true) {
             throw fail("'indexed' on parameter \(i + 1): only event parameters can be indexed")
         }
         var declaration = Declaration(keyword: keyword, name: name, inputs: inputs, indexed: indexed, outputs: [])

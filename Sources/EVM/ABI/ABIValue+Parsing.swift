@@ -182,7 +182,7 @@ extension ABIValue {
             index = body.index(after: index)
         }
         guard depth.isEmpty, !inQuotes else {
-            throw .invalidArgument(text, "is not a \(typeName): \(inQuotes ? "unterminated quote" : "unclosed '\(depth.last.map(String.init) ?? "")'")")
+            throw .invalidArgument(text, "is not a \(typeName): \(inQuotes ? "unterminated quote" : "unclosed '\(depth.last == "]" ? "[" : "(")'")")
         }
         items.append(body[start...])
         let trimmed = items.map { Substring(trim($0)) }
