@@ -94,7 +94,7 @@ public enum ABICodec {
                 if strict, end != raw.count {
                     throw ABIError.decoding(
                         .trailingBytes,
-                        "\(raw.count - end) byte\(raw.count - end == 1 ? "" : "s") after the end of the canonical encoding (\(end - start) bytes); strict decoding rejects data it cannot account for — re-encode the call, or decode with strict: false to ignore them",
+                        "\(raw.count - end) byte\(raw.count - end == 1 ? "" : "s") after the end of the canonical encoding (\(end - start) bytes); strict decoding rejects bytes it cannot account for (a contract would ignore them; a signer must not)",
                         path: ABIPath()
                     )
                 }
