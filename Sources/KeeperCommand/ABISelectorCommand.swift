@@ -14,6 +14,7 @@ struct ABISelectorCommand: ParsableCommand {
                 'function balanceOf(address owner) external view returns (uint256)'
                 0x70a08231
               keeper abi selector 'error InsufficientBalance(uint256,uint256)'
+                0xcf479181
               keeper abi selector \\
                 'event Transfer(address indexed from, address indexed to, uint256 value)'
                 0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef
