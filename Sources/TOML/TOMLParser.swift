@@ -259,6 +259,11 @@ struct TOMLParser {
         skipWhitespace()
         guard peek() == UInt8(ascii: "=") else {
             let display = TOML.PathComponent.render(keys.map { .key($0.name) })
+            if offset > 0, bytes[offset - 1] != UInt8(ascii: " "), bytes[offset - 1] != UInt8(ascii: "\t"), let byte = peek(), byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r") {
+                throw error(
+                    .invalidKey, at: offset,
+                    "invalid character \(describe(at: offset)) in key '\(display)'; bare keys may use only A-Z a-z 0-9 _ -, quote any other key")
+            }
             throw error(.expectedEquals, at: offset, "expected '=' after key '\(display)', found \(describe(at: offset))")
         }
         offset += 1
