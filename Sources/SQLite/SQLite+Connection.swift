@@ -192,6 +192,7 @@ extension SQLite {
         /// throws, and rethrows. Transactions do not nest. `.immediate`, the default, takes the
         /// write lock at `BEGIN`, so a busy database fails (after the busy timeout) before any
         /// work is done.
+        @discardableResult
         public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
             try cached("BEGIN \(kind.rawValue)").run()
             do {
