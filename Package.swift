@@ -133,6 +133,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The real devnet (devnet/run) as a child process, for integration tests on loopback.
+        .target(
+            name: "DevnetTestKit",
+            dependencies: ["EVM", "Oracle"],
+            path: "Tests/DevnetTestKit",
+            swiftSettings: swiftSettings
+        ),
+        // Tests against the devnet and real processes; unit-test targets never touch the network.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["DevnetTestKit", "EVM", "Oracle", "Keeper", "EVMTestKit"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "OracleTests", dependencies: ["Oracle", "EVM"], swiftSettings: swiftSettings),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import EVM
 import Foundation
 import Oracle
 import Synchronization

@@ -104,6 +104,26 @@ def main():
         rpc("eth_call", [{"to": MULTICALL3_ADDRESS, "data": data}, "latest"])
     t1 = time.perf_counter()
     print(f"[client={a.client}] eth_call: {a.calls} calls in {t1 - t0:.3f}s = {a.calls / (t1 - t0):.0f} calls/s")
+    # Multicall3.aggregate3 of 1,000 view calls (Counter.counter()) in one eth_call
+    sys.path.insert(0, os.path.join(here, "tests"))
+    from helpers import call_data, counter
+    acct = Account.from_key(keys[0])
+    raw = acct.sign_transaction(dict(type=2, chainId=31337, nonce=int(rpc("eth_getTransactionCount", [
+        acct.address, "pending"]), 16), gas=2_000_000, value=0, data=counter()[0], maxFeePerGas=10**11,
+        maxPriorityFeePerGas=10**9)).raw_transaction
+    rpc("eth_sendRawTransaction", ["0x" + raw.hex().removeprefix("0x")])
+    rpc("evm_mine", [])
+    target = rpc("eth_getTransactionReceipt", ["0x" + __import__("eth_utils").keccak(raw).hex()])["contractAddress"]
+    calls = [(target, True, call_data("counter()", [], []))] * 1000
+    agg = "0x" + call_data("aggregate3((address,bool,bytes)[])", ["(address,bool,bytes)[]"], [calls]).hex()
+    times = []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        rpc("eth_call", [{"to": MULTICALL3_ADDRESS, "data": agg}, "latest"])
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    print(f"[client={a.client}] aggregate3 of 1,000 view calls: median {times[10] * 1000:.1f} ms, "
+          f"max {times[-1] * 1000:.1f} ms (20 runs)")
     conn.close()
     proc.terminate()
     proc.wait(timeout=10)

@@ -24,6 +24,8 @@ def parse_args(argv=None):
     p.add_argument("--scenario-opt", action="append", default=[], metavar="KEY=VALUE",
                    help="option passed to the scenario (repeatable; values parsed as JSON when possible)")
     p.add_argument("--manifest", help="write the scenario's JSON manifest here")
+    p.add_argument("--abi-dir", help="write the contracts' ABIs (one NAME.json each) to this directory "
+                   "(default with a scenario: devnet/build/abi)")
     p.add_argument("--quiet", action="store_true", help="print only the listening line")
     return p.parse_args(argv)
 
@@ -44,37 +46,52 @@ def main(argv=None) -> int:
     from .chain import Chain
     from .rpc import Server
 
+    stop = threading.Event()
+    serving = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+        if not serving.is_set():   # still setting up: stop right away, cleanly
+            raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     chain = Chain(chain_id=args.chain_id, gas_limit=args.gas_limit)
     server = Server(chain, "127.0.0.1", args.port, block_time=args.block_time)
     manifest = None
+    if args.abi_dir and not args.scenario:
+        from devnet.contracts import write_abis
+        write_abis(args.abi_dir)
     if args.scenario:
         try:
             scenarios = importlib.import_module("devnet.scenarios")
-        except ImportError:
+        except ModuleNotFoundError as e:
+            if e.name not in ("devnet.scenarios",):
+                raise
             print("devnet: no scenarios module is installed (devnet/devnet/scenarios)", file=sys.stderr)
             return 2
+        opts = _opts(args.scenario_opt)
+        if args.abi_dir:
+            opts.setdefault("abi_dir", args.abi_dir)
         with chain.lock:
-            manifest = scenarios.load(args.scenario)(chain, **_opts(args.scenario_opt))
+            manifest = scenarios.load(args.scenario)(chain, **opts)
         if hasattr(scenarios, "attach"):
             scenarios.attach(server, chain, manifest)
     try:
         sub = importlib.import_module("devnet.subgraph")
-        if hasattr(sub, "attach"):
+    except ModuleNotFoundError as e:
+        if e.name != "devnet.subgraph":
+            raise
+        sub = None
+    if sub is not None and hasattr(sub, "attach"):
+        with chain.lock:
             sub.attach(server, chain, manifest)
-    except ImportError:
-        pass
     if args.manifest and manifest is not None:
         tmp = args.manifest + ".tmp"
         with open(tmp, "w") as f:
             json.dump(manifest, f, indent=2, sort_keys=True)
         os.replace(tmp, args.manifest)
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    serving.set()
     server.start()
     if args.port_file:
         tmp = args.port_file + ".tmp"

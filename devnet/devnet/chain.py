@@ -39,7 +39,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env, TxEnv
+from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
 
 from . import txcodec
 from .txcodec import Tx, TxDecodeError, create_address, keccak, rlp_encode
@@ -69,6 +69,8 @@ DEV_BALANCE = 10_000 * 10**18
 
 _RE_TOUCHED = re.compile(r"AccountTouched \{ address: (0x[0-9a-f]{40})")
 _RE_CREATED = re.compile(r"(?:AccountCreated|CodeChange) \{ address: (0x[0-9a-f]{40})")
+_RE_DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-f]{40})")
+_RE_CREATED_ONLY = re.compile(r"AccountCreated \{ address: (0x[0-9a-f]{40})")
 _RE_STORAGE = re.compile(r"StorageChange \{ address: (0x[0-9a-f]{40}), key: (\d+)")
 _RE_CODE = re.compile(r"bytecode: 0x([0-9a-f]*), state: (?:Analysed \{ len: (\d+)|Raw|Checked \{ len: (\d+))")
 _RE_REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*)")
@@ -85,6 +87,12 @@ def _a(addr) -> str:
     if len(s) != 42:
         raise ValueError(f"invalid address {addr!r}")
     return s
+
+
+def _checksum(addr: str) -> str:
+    """EIP-55 form, as geth prints addresses in its messages."""
+    from eth_utils import to_checksum_address
+    return to_checksum_address(addr)
 
 
 def dev_accounts() -> list[tuple[str, str]]:
@@ -192,6 +200,7 @@ class Block:
     coinbase: str
     prevrandao: bytes
     gas_used: int = 0
+    log_count: int = 0
     txs: list = field(default_factory=list)        # [Tx]
     receipts: list = field(default_factory=list)   # [dict]
     hash: bytes = b""
@@ -228,7 +237,9 @@ class Chain:
         self._code: dict[bytes, bytes] = {}       # code hash -> code
         self._db_code: set[bytes] = set()
         self._sto: dict[str, dict[int, int]] = {}
-        self._diff: list = []                     # undo entries since the last sealed block
+        # Undo entries of the block being changed: the head's own list (direct changes such as
+        # set_balance belong to the head, as in anvil), or the new block's while one is built.
+        self._diff: list = []
         self._time_offset = 0
         self._next_timestamp: int | None = None
         self._snapshots: dict[int, tuple] = {}
@@ -246,7 +257,6 @@ class Chain:
             with open(os.path.join(here, "multicall3_runtime.hex")) as f:
                 self.set_code(MULTICALL3_ADDRESS, bytes.fromhex(f.read().strip()))
         genesis.diff = self._diff
-        self._diff = []
         genesis.seal()
         self.blocks.append(genesis)
         self.block_by_hash[genesis.hash] = genesis
@@ -260,6 +270,13 @@ class Chain:
         self._diff.append(("a", addr, old))
         self._acc[addr] = new
         self._db_account(addr, new)
+
+    def _drop_account(self, addr: str):
+        old = self._acc.get(addr)
+        if old is not None:
+            self._diff.append(("a", addr, old))
+            del self._acc[addr]
+            self._db_account(addr, None)
 
     def _db_account(self, addr: str, t):
         if t is None:
@@ -353,11 +370,8 @@ class Chain:
         if n is None:
             return None
         acc, sto = {}, {}
-        entries = list(self._diff)
-        for b in self.blocks[n + 1:]:
-            entries.extend(b.diff)
         # oldest recorded old value wins: walk newest -> oldest, overwriting
-        for b_entries in [self._diff] + [b.diff for b in reversed(self.blocks[n + 1:])]:
+        for b_entries in [b.diff for b in reversed(self.blocks[n + 1:])]:
             for e in reversed(b_entries):
                 if e[0] == "a":
                     acc[e[1]] = e[2]
@@ -380,7 +394,7 @@ class Chain:
             n = int(block, 16) if isinstance(block, str) else int(block)
         if n > self.block_number:
             raise HistoryError("header not found")
-        if n == self.block_number and not self._diff:
+        if n == self.block_number:
             return None
         return n
 
@@ -433,7 +447,9 @@ class Chain:
         return next_base_fee(h.base_fee, h.gas_used, h.gas_limit)
 
     def increase_time(self, seconds: int) -> int:
-        self._time_offset += int(seconds)
+        """Move the clock: the next block's timestamp is at least the latest one's + seconds."""
+        s = int(seconds)
+        self._time_offset = max(self._time_offset + s, self.head.timestamp + s - int(time.time()))
         return self._time_offset
 
     def set_next_block_timestamp(self, ts: int):
@@ -453,6 +469,7 @@ class Chain:
             self._time_offset = timestamp - int(time.time())
         self._next_timestamp = None
         n = parent.number + 1
+        self._diff = []
         return Block(n, parent.hash, timestamp, self.next_base_fee(), self.gas_limit, self.coinbase,
                      keccak(parent.hash + n.to_bytes(8, "big")))
 
@@ -465,9 +482,12 @@ class Chain:
             self._block_env_key = key
 
     def _seal(self, blk: Block):
-        blk.diff = self._diff
-        self._diff = []
-        blk.bloom = logs_bloom([lg for r in blk.receipts for lg in r["logs"]])
+        blk.diff = self._diff   # from now on direct changes append to the new head's list
+        bloom = 0
+        for r in blk.receipts:
+            if r["logs"]:
+                bloom |= int.from_bytes(r["logsBloom"], "big")
+        blk.bloom = bloom.to_bytes(256, "big")
         blk.seal()
         for r in blk.receipts:
             r["blockHash"] = blk.hash
@@ -479,6 +499,9 @@ class Chain:
 
     def mine(self, n: int = 1, timestamp: int | None = None) -> int:
         """Mine n blocks from the pool (txs by tip, nonce order per sender). Returns the head number."""
+        if timestamp is not None and int(timestamp) <= self.head.timestamp:
+            raise ValueError(f"timestamp {int(timestamp)} must be greater than the latest block's "
+                             f"{self.head.timestamp}")
         for i in range(int(n)):
             blk = self._new_block(timestamp if i == 0 else None)
             self._fill_from_pool(blk)
@@ -513,8 +536,17 @@ class Chain:
             if commit and price:
                 bal = self._acc.get(sender, (0, 0, None))[0]
                 evm.set_balance(sender, bal - gas * price)
-            if access_list:
-                evm.set_tx_env(TxEnv(access_list=[(a, list(k)) for a, k in access_list]))
+            # Access lists are applied here, not through revm's TxEnv: revm preloads access-list
+            # accounts without a journal entry, so they would stay warm (and their slots cached)
+            # for every later transaction. Loading them inside the checkpoint is journaled and
+            # reverted; their intrinsic cost is charged here.
+            al_gas = 0
+            for a, keys in access_list:
+                evm.basic(a)
+                for k in keys:
+                    evm.storage(a, k)
+                al_gas += 2400 + 1900 * len(keys)
+            gas -= al_gas
             created = None
             try:
                 if to is None:
@@ -533,11 +565,11 @@ class Chain:
                 else:
                     m = _RE_HALT.search(msg)
                     if not m:
+                        if "LackOfFund" in msg:
+                            raise TxError("insufficient funds for gas * price + value") from None
                         raise
                     r = ExecResult(False, int(m.group(2)), b"", [], halt=m.group(1))
-            finally:
-                if access_list:
-                    evm.set_tx_env(TxEnv())
+            r.gas_used += al_gas
             if commit:
                 changes = self._collect(sender)
             else:
@@ -546,7 +578,11 @@ class Chain:
             evm.revert(cp)
         if commit:
             accounts, storage = changes
-            for addr, (b, n, h, code) in accounts.items():
+            for addr, t in accounts.items():
+                if t is None:
+                    self._drop_account(addr)
+                    continue
+                b, n, h, code = t
                 if h is not None and h not in self._code:
                     self._code[h] = code
                 self._put_account(addr, b, n, h)
@@ -580,6 +616,12 @@ class Chain:
                         code = bytes(evm.get_code(addr) or b"")
             accounts[addr] = (info.balance, info.nonce, h, code)
         storage = [(a, int(k), evm.storage(a, int(k))) for a, k in set(_RE_STORAGE.findall(tail))]
+        # EIP-6780: an account created and self-destructed in the same tx is gone afterwards
+        gone = set(_RE_DESTROYED.findall(tail)) & set(_RE_CREATED_ONLY.findall(tail))
+        for addr in gone:
+            accounts[addr] = None
+        if gone:
+            storage = [(a, k, 0 if a in gone else v) for a, k, v in storage]
         return accounts, storage
 
     def _apply(self, blk: Block, sender, to, data, value, gas, price, tip, nonce, access_list=(),
@@ -593,7 +635,8 @@ class Chain:
             self._put_account(blk.coinbase, cb + r.gas_used * tip, cn, ch)
         blk.gas_used += r.gas_used
         idx = len(blk.txs)
-        base_log_index = sum(len(x["logs"]) for x in blk.receipts)
+        base_log_index = blk.log_count
+        blk.log_count += len(r.logs)
         logs = []
         for i, (addr, topics, ldata) in enumerate(r.logs):
             logs.append({"address": addr, "topics": [t.lower() for t in topics], "data": bytes(ldata),
@@ -681,11 +724,8 @@ class Chain:
         entries = []
         for blk in self.blocks[n + 1:]:
             entries.extend(blk.diff)
-        entries.extend(self._diff)
         saved_acc = {e[1]: self._acc.get(e[1]) for e in entries if e[0] == "a"}
         saved_sto = {(e[1], e[2]): self._sto.get(e[1], {}).get(e[2], 0) for e in entries if e[0] == "s"}
-        saved_diff = self._diff
-        self._diff = []
         self._undo(entries)
         try:
             return self._exec(sender, to, bytes(data), int(value), gas, 0, commit=False)
@@ -703,7 +743,6 @@ class Chain:
                 else:
                     st.pop(slot, None)
                 self._db_storage(addr, slot, v)
-            self._diff = saved_diff
 
     def _pending_env(self):
         h = self.head
@@ -717,7 +756,6 @@ class Chain:
         r = self.simulate(to, data, sender, block, value, cap)
         if not r.success:
             raise Revert(r.output, reason=r.halt)
-        lo = r.gas_used - 1
         hi = cap
         if self.simulate(to, data, sender, block, value, r.gas_used).success:
             return r.gas_used
@@ -750,15 +788,18 @@ class Chain:
         ig = intrinsic_gas(tx.data, tx.to is None, tx.access_list)
         if tx.gas < ig:
             raise TxError(f"intrinsic gas too low: gas {tx.gas}, minimum needed {ig}")
+        sender_code = self._acc.get(tx.sender, (0, 0, None))[2]
+        if sender_code is not None:  # EIP-3607
+            raise TxError(f"sender not an eoa: address {_checksum(tx.sender)}, codehash: 0x{sender_code.hex()}")
         state_nonce = self.get_nonce(tx.sender)
         if tx.nonce < state_nonce:
             raise TxError(f"nonce too low: next nonce {state_nonce}, tx nonce {tx.nonce}")
         pnonce = self.pool.pending_nonce(tx.sender, state_nonce)
         if tx.nonce > pnonce:
-            raise TxError(f"nonce too high: address {tx.sender}, tx: {tx.nonce} state: {pnonce}")
+            raise TxError(f"nonce too high: address {_checksum(tx.sender)}, tx: {tx.nonce} state: {pnonce}")
         base = self.next_base_fee()
         if tx.max_fee < base:
-            raise TxError(f"max fee per gas less than block base fee: address {tx.sender}, "
+            raise TxError(f"max fee per gas less than block base fee: address {_checksum(tx.sender)}, "
                           f"maxFeePerGas: {tx.max_fee}, baseFee: {base}")
         bal = self.get_balance(tx.sender)
         cost = tx.gas * tx.max_fee + tx.value
@@ -785,7 +826,7 @@ class Chain:
     def snapshot(self) -> int:
         """Remember the whole chain (blocks, state, pool, clock); returns an id for revert()."""
         self._snap_id += 1
-        self._snapshots[self._snap_id] = (self.block_number, len(self._diff), self.pool.copy(),
+        self._snapshots[self._snap_id] = (self.block_number, len(self.head.diff), self.pool.copy(),
                                           self._time_offset, self._next_timestamp)
         return self._snap_id
 
@@ -795,26 +836,18 @@ class Chain:
         if snap is None:
             return False
         number, diff_len, pool, offset, next_ts = snap
-        entries = []
+        head = self.blocks[number]
+        entries = head.diff[diff_len:]
         for blk in self.blocks[number + 1:]:
             entries.extend(blk.diff)
-        entries.extend(self._diff)
-        keep = []
-        if number < self.block_number:
-            first = self.blocks[number + 1].diff
-            keep = first[:diff_len]
-            entries = entries[diff_len:]
-        else:
-            keep = self._diff[:diff_len]
-            entries = self._diff[diff_len:]
-        self._diff = []
         self._undo(entries)
+        del head.diff[diff_len:]
         for blk in self.blocks[number + 1:]:
             self.block_by_hash.pop(blk.hash, None)
             for t in blk.txs:
                 self.tx_index.pop(t.hash, None)
         del self.blocks[number + 1:]
-        self._diff = keep
+        self._diff = head.diff
         self.pool = pool
         self._time_offset, self._next_timestamp = offset, next_ts
         self._block_env_key = None

@@ -212,6 +212,8 @@ class Api:
         a = self._call_args(obj)
         try:
             return hb(self.chain.call(a["to"], a["data"], a["sender"], _block_param(tag), a["value"], a["gas"]))
+        except TxError as e:
+            raise RpcError(-32000, str(e)) from None
         except Revert as e:
             if e.reason and e.data == b"":
                 raise RpcError(-32000, e.reason) from None
@@ -224,6 +226,8 @@ class Api:
         try:
             return hx(self.chain.estimate_gas(a["to"], a["data"], a["sender"], a["value"], a["gas"],
                                               _block_param(tag)))
+        except TxError as e:
+            raise RpcError(-32000, str(e)) from None
         except Revert as e:
             if e.reason and e.data == b"":
                 raise RpcError(-32000, e.reason) from None
@@ -305,7 +309,10 @@ class Api:
         else:
             ts = arg
             blocks = 1
-        self.chain.mine(blocks, _int(ts) if ts is not None else None)
+        try:
+            self.chain.mine(blocks, _int(ts) if ts is not None else None)
+        except ValueError as e:
+            raise RpcError(-32000, str(e)) from None
         return "0x0"
 
     def rpc_anvil_mine(self, blocks=1, interval=None):
@@ -446,6 +453,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             method, path = parts[0].decode("latin-1"), parts[1].decode("latin-1")
             length = 0
+            chunked = expect = False
             keep = not line.rstrip().endswith(b"HTTP/1.0")
             while True:
                 h = rfile.readline(65537)
@@ -455,13 +463,31 @@ class _Handler(socketserver.StreamRequestHandler):
                 k = k.strip().lower()
                 if k == b"content-length":
                     length = int(v.strip())
+                elif k == b"transfer-encoding":
+                    chunked = b"chunked" in v.lower()
+                elif k == b"expect":
+                    expect = b"100-continue" in v.lower()
                 elif k == b"connection":
                     lv = v.strip().lower()
                     if lv == b"close":
                         keep = False
                     elif lv == b"keep-alive":
                         keep = True
-            body = rfile.read(length) if length else b""
+            if expect:
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            if chunked:
+                parts = []
+                while True:
+                    size = int(rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        while rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                            pass
+                        break
+                    parts.append(rfile.read(size))
+                    rfile.readline(3)
+                body = b"".join(parts)
+            else:
+                body = rfile.read(length) if length else b""
             try:
                 if not srv.dispatch(self, method, path.split("?", 1)[0], body, keep):
                     return
@@ -500,14 +526,16 @@ class Server:
         return f"http://{self.host}:{self.port}"
 
     def add_route(self, path: str, fn):
-        """fn(body: bytes) -> (status, content_type, body bytes); served for POST and GET."""
+        """fn(body: bytes) -> (status, content_type, body bytes); served for POST and GET,
+        called with the chain's lock held (revm is not thread-safe)."""
         self.routes[path.rstrip("/") or "/"] = fn
 
     def dispatch(self, h: _Handler, method: str, path: str, body: bytes, keep: bool) -> bool:
         p = path.rstrip("/") or "/"
         if p in self.routes and p != "/":
             try:
-                status, ctype, out = self.routes[p](body)
+                with self.chain.lock:   # revm and the chain's journal are not thread-safe
+                    status, ctype, out = self.routes[p](body)
             except Exception as e:  # noqa: BLE001
                 status, ctype, out = 500, "text/plain", repr(e).encode()
             h._send(status, out, ctype, close=not keep)

@@ -19,6 +19,8 @@ class TxPool:
     def __init__(self):
         self.by_hash = {}
         self.by_sender: dict[str, dict[int, object]] = {}
+        self._top: dict[str, int] = {}     # sender -> highest pooled nonce
+        self._cost: dict[str, int] = {}    # sender -> sum of gas * maxFee + value of pooled txs
 
     def __len__(self):
         return len(self.by_hash)
@@ -27,6 +29,7 @@ class TxPool:
         p = TxPool()
         p.by_hash = dict(self.by_hash)
         p.by_sender = {s: dict(q) for s, q in self.by_sender.items()}
+        p._top, p._cost = dict(self._top), dict(self._cost)
         return p
 
     def get(self, h: bytes):
@@ -34,18 +37,28 @@ class TxPool:
 
     def pending_nonce(self, sender: str, state_nonce: int) -> int:
         q = self.by_sender.get(sender)
+        if not q or state_nonce not in q:
+            return state_nonce
+        top = self._top[sender]
+        if len(q) == top - state_nonce + 1:   # gap-free from the state nonce (the usual case)
+            return top + 1
         n = state_nonce
-        if q:
-            while n in q:
-                n += 1
+        while n in q:
+            n += 1
         return n
+
+    @staticmethod
+    def _tx_cost(t) -> int:
+        return t.gas * t.max_fee + t.value
 
     def spend_before(self, sender: str, nonce: int) -> int:
         """Max cost of this sender's pooled txs with a lower nonce (balance check like geth)."""
         q = self.by_sender.get(sender)
         if not q:
             return 0
-        return sum(t.gas * t.max_fee + t.value for n, t in q.items() if n < nonce)
+        if nonce > self._top[sender]:
+            return self._cost[sender]
+        return sum(self._tx_cost(t) for n, t in q.items() if n < nonce)
 
     def add(self, tx):
         """Add, or replace the same (sender, nonce) if both fee caps are >= 10% higher."""
@@ -58,8 +71,11 @@ class TxPool:
             if not (fee_ok and tip_ok):
                 raise TxError("replacement transaction underpriced")
             del self.by_hash[old.hash]
+            self._cost[tx.sender] -= self._tx_cost(old)
         q[tx.nonce] = tx
         self.by_hash[tx.hash] = tx
+        self._cost[tx.sender] = self._cost.get(tx.sender, 0) + self._tx_cost(tx)
+        self._top[tx.sender] = max(self._top.get(tx.sender, -1), tx.nonce)
 
     def remove(self, tx):
         if self.by_hash.pop(tx.hash, None) is None:
@@ -67,8 +83,13 @@ class TxPool:
         q = self.by_sender.get(tx.sender)
         if q is not None:
             q.pop(tx.nonce, None)
+            self._cost[tx.sender] -= self._tx_cost(tx)
             if not q:
                 del self.by_sender[tx.sender]
+                del self._cost[tx.sender]
+                del self._top[tx.sender]
+            elif tx.nonce == self._top[tx.sender]:
+                self._top[tx.sender] = max(q)
 
     def select(self, base_fee: int, state_nonce):
         """Yield txs in block order: highest effective tip first among each sender's next tx."""

@@ -63,3 +63,5 @@ RAW_REVERTER = bytes.fromhex("60aa60005260206000fd")
 COLD_READER = bytes.fromhex("60005450") + bytes.fromhex("73" + "dd" * 20) + bytes.fromhex("315000")
 # runtime: infinite loop (burns all gas)
 BURNER = bytes.fromhex("5b600056")
+# runtime: CREATE(initcode = calldata), return the new address
+FACTORY = bytes.fromhex("366000600037" "3660006000f0" "600052" "60206000f3")

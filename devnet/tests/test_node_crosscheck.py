@@ -5,7 +5,7 @@ from eth_tester import EthereumTester, PyEVMBackend
 
 from devnet.chain import Chain, Revert
 from devnet.txcodec import decode
-from helpers import call_data, counter
+from helpers import FACTORY, RAW_REVERTER, call_data, counter, initcode_for
 from eth_account import Account
 from eth_utils import to_checksum_address
 
@@ -55,6 +55,29 @@ def test_same_scenario_same_results_as_py_evm():
     assert chain.get_storage(addr, 0) == 13
     assert chain.get_balance(other) == t.get_balance(to_checksum_address(other)) == 12345
     assert chain.get_balance(addr) == t.get_balance(ref_addr) == 10**18 - 12345
+
+    # a factory (CREATE from a contract), a child that self-destructs in its creation tx (EIP-6780)
+    def both(to_mine, to_ref, data, gas=500_000):
+        h = t.send_transaction({"from": sender, "gas": gas, "data": "0x" + data.hex(), "value": 0,
+                                "max_fee_per_gas": 10**10, "max_priority_fee_per_gas": 10**9,
+                                **({"to": to_ref} if to_ref else {})})
+        ref = t.get_transaction_receipt(h)
+        mine = chain.transact(dev, to_mine, data, gas=gas)
+        assert (mine["status"], mine["gasUsed"]) == (ref["status"], ref["gas_used"])
+        return mine, ref
+
+    mine, ref = both(None, None, initcode_for(FACTORY))
+    f_mine, f_ref = mine["contractAddress"], ref["contract_address"]
+    both(f_mine, f_ref, initcode_for(RAW_REVERTER))
+    from devnet.txcodec import create_address
+    child_mine, child_ref = create_address(f_mine, 1), create_address(f_ref.lower(), 1)
+    assert chain.get_code(child_mine) == bytes.fromhex(t.get_code(to_checksum_address(child_ref))[2:]) == RAW_REVERTER
+    kamikaze = bytes.fromhex("73" + "00" * 19 + "0b") + b"\xff"   # SELFDESTRUCT(0x..0b) at once
+    both(f_mine, f_ref, kamikaze)
+    gone_mine, gone_ref = create_address(f_mine, 2), to_checksum_address(create_address(f_ref.lower(), 2))
+    assert (chain.get_code(gone_mine), chain.get_nonce(gone_mine)) == (
+        bytes.fromhex(t.get_code(gone_ref)[2:]), t.get_nonce(gone_ref)) == (b"", 0)
+    assert chain.get_nonce(f_mine) == t.get_nonce(f_ref) == 3
 
 
 def test_decoder_agrees_with_eth_account():

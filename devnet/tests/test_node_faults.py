@@ -101,3 +101,28 @@ def test_run_script_serves_on_a_free_port_and_stops_on_sigterm(tmp_path):
         out, _ = p.communicate(timeout=20)
     assert p.returncode == 0
     assert "listening on http://127.0.0.1:" in out
+
+
+def test_run_with_a_scenario_writes_its_manifest(tmp_path):
+    import re
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.exists(os.path.join(here, "devnet", "scenarios", "__init__.py")):
+        pytest.skip("no scenarios module yet")
+    pf, mf = tmp_path / "port", tmp_path / "manifest.json"
+    env = dict(os.environ, PYTHONPATH=here)
+    p = subprocess.Popen([sys.executable, "-m", "devnet", "--port", "0", "--port-file", str(pf),
+                          "--scenario", "aave-10", "--manifest", str(mf)], env=env,
+                         stdout=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: pf.exists(), timeout=120)
+        manifest = json.loads(mf.read_text())
+        addrs = set(re.findall(r"0x[0-9a-fA-F]{40}", json.dumps(manifest)))
+        c = RpcClient(int(pf.read_text()))
+        with_code = [a for a in addrs if c("eth_getCode", a, "latest") != "0x"]
+        assert len(with_code) >= 3       # the scenario's contracts are deployed on the served chain
+        assert int(c("eth_blockNumber"), 16) > 0
+        c.close()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=20)
+    assert p.returncode == 0

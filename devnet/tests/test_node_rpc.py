@@ -7,7 +7,6 @@ from eth_abi import decode as abi_decode
 from eth_account import Account
 from eth_utils import to_checksum_address
 
-from conftest import RpcFailure
 from devnet.chain import MULTICALL3_ADDRESS, next_base_fee
 from helpers import BURNER, COLD_READER, RAW_REVERTER, call_data, counter, initcode_for
 
@@ -189,6 +188,16 @@ def test_accounts_and_slots_are_cold_again_in_every_transaction(rpc, accounts):
         used.append(int(rpc("eth_getTransactionReceipt", h)["gasUsed"], 16))
     # 21000 + PUSH 3 + cold SLOAD 2100 + POP 2 + PUSH20 3 + cold BALANCE 2600 + POP 2
     assert used == [25710] * 3
+    # an access list warms its entries for its own tx only (2400 + 1900 paid, SLOAD 100)
+    al = [{"address": to_checksum_address(c), "storageKeys": ["0x" + "00" * 32]}]
+    h = send(rpc, key, type=2, nonce=nonce(rpc, addr), to=c, value=0, gas=100000, accessList=al,
+             maxFeePerGas=10**11, maxPriorityFeePerGas=10**9)
+    assert int(rpc("eth_getTransactionReceipt", h)["gasUsed"], 16) == 21000 + 2400 + 1900 + 3 + 100 + 2 + 3 + 2600 + 2
+    h = send(rpc, key, type=2, nonce=nonce(rpc, addr), to=c, value=0, gas=100000,
+             maxFeePerGas=10**11, maxPriorityFeePerGas=10**9)
+    assert int(rpc("eth_getTransactionReceipt", h)["gasUsed"], 16) == 25710
+    rpc("anvil_setStorageAt", c, "0x0", "0x" + "%064x" % 5)   # no stale cached slot either
+    assert int(rpc("eth_getStorageAt", c, "0x0", "latest"), 16) == 5
 
 
 def test_snapshot_and_revert(rpc, accounts):
@@ -223,6 +232,8 @@ def test_time_controls(rpc):
     assert int(rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16) == t1 + 10_000
     rpc("evm_mine", t1 + 20_000)
     assert int(rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16) == t1 + 20_000
+    r = rpc.request("evm_mine", t1)
+    assert r["error"]["code"] == -32000 and "must be greater" in r["error"]["message"]
 
 
 def test_batches_answer_each_request_in_order(rpc):
@@ -308,6 +319,10 @@ def test_state_at_historical_block_numbers(rpc, accounts):
     assert rpc("eth_getBalance", addr, hex(n_before)) == bal_before
     assert rpc("eth_getTransactionCount", addr, hex(n_before)) != rpc("eth_getTransactionCount", addr, "latest")
     assert int(rpc("eth_call", q, "latest"), 16) == 42   # the rewind left no trace
+    head = rpc("eth_blockNumber")
+    rpc("anvil_setStorageAt", c, "0x0", "0x" + "%064x" % 99)   # direct changes belong to the head
+    assert int(rpc("eth_call", q, head), 16) == 99 == int(rpc("eth_getStorageAt", c, "0x0", head), 16)
+    assert int(rpc("eth_call", q, hex(n_before + 1)), 16) == 41
     r = rpc.request("eth_call", q, hex(n_before + 100))
     assert r["error"]["message"] == "header not found"
 
@@ -321,3 +336,64 @@ def test_anvil_setters(rpc):
     assert int(rpc("eth_getStorageAt", DEAD, "0x5", "latest"), 16) == 77
     r = rpc.request("eth_call", {"to": DEAD, "data": "0x"})
     assert r["error"]["code"] == 3
+
+
+def test_http_details_chunked_body_expect_continue_and_get(server):
+    import socket
+    body = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "eth_chainId"}).encode()
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    f = s.makefile("rb")
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n" + chunked)
+    assert f.readline().startswith(b"HTTP/1.1 100")
+    assert f.readline() == b"\r\n"
+    assert f.readline().startswith(b"HTTP/1.1 200")
+    headers = {}
+    while (h := f.readline()) != b"\r\n":
+        k, _, v = h.decode().partition(":")
+        headers[k.lower()] = v.strip()
+    assert json.loads(f.read(int(headers["content-length"])))["result"] == "0x7a69"
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert f.readline().startswith(b"HTTP/1.1 405")
+    s.close()
+
+
+def test_calls_without_funds_and_senders_with_code(rpc, accounts):
+    poor = "0x00000000000000000000000000000000000000aa"
+    r = rpc.request("eth_estimateGas", {"from": poor, "to": DEAD, "value": hex(10**18)})
+    assert r["error"]["code"] == -32000 and "insufficient funds" in r["error"]["message"]
+    addr, key = accounts[0]
+    rpc("anvil_setCode", addr, "0x00")
+    raw = sign(key, type=2, nonce=nonce(rpc, addr), to=DEAD, value=1, gas=21000, maxFeePerGas=10**11,
+               maxPriorityFeePerGas=10**9)
+    r = rpc.request("eth_sendRawTransaction", raw)
+    assert r["error"]["message"].startswith("sender not an eoa")
+
+
+def test_concurrent_clients_all_get_mined(server, rpc, accounts):
+    import threading
+    from conftest import RpcClient
+    errors = []
+
+    def worker(i):
+        try:
+            addr, key = accounts[i]
+            c = RpcClient(server.port)
+            n0 = int(c("eth_getTransactionCount", addr, "pending"), 16)
+            for k in range(25):
+                c("eth_sendRawTransaction", sign(key, type=2, nonce=n0 + k, to=DEAD, value=1, gas=21000,
+                                                 maxFeePerGas=10**11, maxPriorityFeePerGas=10**9))
+                c("eth_call", {"to": MULTICALL3_ADDRESS, "data": "0x42cbb15c"})
+            assert int(c("eth_getTransactionCount", addr, "latest"), 16) == n0 + 25
+            c.close()
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    before = int(rpc("eth_getBalance", DEAD, "latest"), 16)
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert int(rpc("eth_getBalance", DEAD, "latest"), 16) == before + 100

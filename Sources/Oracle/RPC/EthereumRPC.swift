@@ -79,6 +79,13 @@ public struct FeeHistory: Sendable, Hashable {
     public var gasUsedRatio: [Double]
     /// Per block, the tips at the requested percentiles.
     public var reward: [[U256]]
+
+    public init(oldestBlock: UInt64, baseFeePerGas: [U256], gasUsedRatio: [Double], reward: [[U256]]) {
+        self.oldestBlock = oldestBlock
+        self.baseFeePerGas = baseFeePerGas
+        self.gasUsedRatio = gasUsedRatio
+        self.reward = reward
+    }
 }
 
 /// A call to simulate or estimate.
@@ -147,9 +154,12 @@ public struct EthereumRPC: Sendable {
         try Self.uint64(try await client.call("eth_estimateGas", [request.json, tag.json]), "eth_estimateGas")
     }
 
-    /// Broadcasts a signed raw transaction; returns its hash.
+    /// Broadcasts a signed raw transaction; returns its hash. The node's refusal ("nonce too low",
+    /// "replacement transaction underpriced", ...) is thrown at once, not retried elsewhere.
     public func sendRawTransaction(_ raw: [UInt8]) async throws(RPCError) -> [UInt8] {
-        try Self.bytes(try await client.call("eth_sendRawTransaction", [.string(Hex.encode(raw))]), "eth_sendRawTransaction")
+        try Self.bytes(
+            try await client.call("eth_sendRawTransaction", [.string(Hex.encode(raw))], errorEnvelopesAreAnswers: true),
+            "eth_sendRawTransaction")
     }
 
     /// The receipt of a mined transaction, or nil while it is pending or unknown.

@@ -1,3 +1,4 @@
+public import EVM
 public import Foundation
 public import Logging
 import Synchronization
@@ -67,8 +68,15 @@ public final class JSONRPCClient: Sendable {
 
     /// Calls one method; returns its `result`, or throws the node's error (a revert is
     /// ``RPCError/Kind/executionReverted`` with the revert bytes in `data`).
-    public func call(_ method: String, _ params: [JSONValue] = []) async throws(RPCError) -> JSONValue {
-        let results = try await send([RPCCall(method, params)], asBatch: false)
+    ///
+    /// `errorEnvelopesAreAnswers`: for methods whose JSON-RPC errors are the node's verdict on the
+    /// request rather than a fault of the node, such as `eth_sendRawTransaction` (geth answers
+    /// "nonce too low" or "invalid chain id" with -32000), the error is returned at once instead
+    /// of being retried elsewhere. Transport failures are still retried.
+    public func call(_ method: String, _ params: [JSONValue] = [], errorEnvelopesAreAnswers: Bool = false)
+        async throws(RPCError) -> JSONValue
+    {
+        let results = try await send([RPCCall(method, params)], asBatch: false, retryEnvelopes: !errorEnvelopesAreAnswers)
         return try results[0].get()
     }
 
@@ -77,10 +85,10 @@ public final class JSONRPCClient: Sendable {
     /// garbled or incomplete answer, or one error envelope for the whole batch).
     public func batch(_ calls: [RPCCall]) async throws(RPCError) -> [Result<JSONValue, RPCError>] {
         guard !calls.isEmpty else { return [] }
-        return try await send(calls, asBatch: true)
+        return try await send(calls, asBatch: true, retryEnvelopes: false)
     }
 
-    private func send(_ calls: [RPCCall], asBatch: Bool) async throws(RPCError) -> [Result<JSONValue, RPCError>] {
+    private func send(_ calls: [RPCCall], asBatch: Bool, retryEnvelopes: Bool) async throws(RPCError) -> [Result<JSONValue, RPCError>] {
         var lastError: RPCError?
         for attempt in 0..<retry.maxAttempts {
             if attempt > 0 {
@@ -99,7 +107,7 @@ public final class JSONRPCClient: Sendable {
             }
             let endpoint = endpoints[index]
             do {
-                return try await attemptOnce(calls, asBatch: asBatch, endpoint: endpoint, firstID: firstID)
+                return try await attemptOnce(calls, asBatch: asBatch, retryEnvelopes: retryEnvelopes, endpoint: endpoint, firstID: firstID)
             } catch {
                 lastError = error
                 onError?(endpoint.name, error)
@@ -126,13 +134,13 @@ public final class JSONRPCClient: Sendable {
         }
     }
 
-    private func attemptOnce(_ calls: [RPCCall], asBatch: Bool, endpoint: RPCEndpoint, firstID: Int)
+    private func attemptOnce(_ calls: [RPCCall], asBatch: Bool, retryEnvelopes: Bool, endpoint: RPCEndpoint, firstID: Int)
         async throws(RPCError) -> [Result<JSONValue, RPCError>]
     {
         let envelopes: [JSONValue] = calls.enumerated().map { offset, call in
             ["jsonrpc": "2.0", "id": .number(String(firstID + offset)), "method": .string(call.method), "params": .array(call.params)]
         }
-        let body = asBatch ? JSONValue.array(envelopes).serialized() : envelopes[0].serialized()
+        let body = asBatch ? JSONValue.array(envelopes).serializedData : envelopes[0].serializedData
         let response: HTTPResponse
         do {
             response = try await transport.post(endpoint.url, body: body, timeout: retry.requestTimeout)
@@ -181,9 +189,9 @@ public final class JSONRPCClient: Sendable {
             }
             if o["error"] != nil {
                 let error = Self.envelopeError(o, endpoint: endpoint.name)
-                // A node-side failure of one call in a single call is retried like any endpoint
-                // failure; in a batch the caller decides per call.
-                if !asBatch, error.isRetryable { throw error }
+                // A node-side failure of a single call is retried like any endpoint failure,
+                // unless the method's errors are verdicts; in a batch the caller decides per call.
+                if retryEnvelopes, error.isRetryable { throw error }
                 results.append(.failure(error))
             } else if let result = o["result"] {
                 results.append(.success(result))

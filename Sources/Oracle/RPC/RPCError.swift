@@ -1,3 +1,5 @@
+public import EVM
+
 /// Why a JSON-RPC call failed.
 ///
 /// `kind` says whether trying again (or elsewhere) can help: transport failures, throttling,

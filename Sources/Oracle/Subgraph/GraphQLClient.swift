@@ -1,3 +1,4 @@
+public import EVM
 public import Foundation
 
 /// How far behind the chain a subgraph is, from its `_meta` field.
@@ -50,7 +51,7 @@ public struct GraphQLClient: Sendable {
     /// Runs a query; returns its `data`. Transport failures and garbled answers are retried with
     /// backoff; GraphQL `errors` are returned at once.
     public func query(_ text: String, variables: [String: JSONValue] = [:]) async throws(GraphQLError) -> JSONValue {
-        let body = JSONValue.object(["query": .string(text), "variables": .object(variables)]).serialized()
+        let body = JSONValue.object(["query": .string(text), "variables": .object(variables)]).serializedData
         var rng = SystemRandomNumberGenerator()
         var last: GraphQLError?
         for attempt in 0..<retry.maxAttempts {

@@ -5,7 +5,8 @@
     demo                             every strategy's contracts and data (opts: data_dir)
     contracts                        everything deployed, no positions
 
-Common opts: abi_dir (where the ABIs are written; default devnet/build/abi).
+Common opts: abi_dir (where the ABIs are written; default devnet/build/abi), indexing_lag (the
+subgraph endpoints' initial lag in blocks; default 0).
 """
 from __future__ import annotations
 
@@ -44,11 +45,28 @@ def names() -> list[str]:
     return sorted(SCENARIOS)
 
 
+_MANIFESTS: dict[int, dict] = {}
+
+
+def manifest_for(chain: Any) -> dict | None:
+    """The manifest of the last scenario set up on `chain` (the subgraph endpoints use it)."""
+    return _MANIFESTS.get(id(chain))
+
+
 def load(name: str) -> Callable[..., dict]:
     """The scenario `name` as a callable(chain, **opts) -> manifest dict."""
     if name.startswith("aave-") and name not in SCENARIOS and name[5:].isdigit():
-        return _aave(int(name[5:]))
-    try:
-        return SCENARIOS[name]
-    except KeyError:
-        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(names())}") from None
+        fn = _aave(int(name[5:]))
+    else:
+        try:
+            fn = SCENARIOS[name]
+        except KeyError:
+            raise KeyError(f"unknown scenario {name!r}; known: {', '.join(names())}") from None
+
+    def run(chain: Any, **opts: Any) -> dict:
+        lag = int(opts.pop("indexing_lag", 0) or 0)
+        m = fn(chain, **opts)
+        m.setdefault("subgraphs", {})["indexingLag"] = lag
+        _MANIFESTS[id(chain)] = m
+        return m
+    return run

@@ -20,7 +20,7 @@ from eth_utils import to_checksum_address
 
 from ..contracts import artifact, hashmap_slot
 from . import aavemath as M
-from .common import (DEPLOYER, RESERVES, Deployment, base_manifest, abi_dir, deploy_all, multicall_decode,
+from .common import (DEPLOYER, LP, RESERVES, Deployment, base_manifest, abi_dir, deploy_all, multicall_decode,
                      provide_liquidity, set_next_timestamp, set_rates, user_address, write_storage)
 
 TRIGGER_HF = 11 * 10**17   # 1.10
@@ -84,6 +84,11 @@ def setup(chain: Any) -> Deployment:
     """Phases 1-2 and the freeze of phase 3, with pinned time deltas so indexes are reproducible."""
     d = deploy_all(chain)
     provide_liquidity(d)
+    # the liquidity provider also borrows a little of every reserve, so that the variable borrow
+    # indexes grow too (Aave moves them only while there is debt)
+    for s in SYMBOLS:
+        dec, price = RESERVES[s][0], RESERVES[s][1]
+        d.pool.transact(LP, "borrow", d.tokens[s].address, 10**6 * 10**8 * 10**dec // price, 2, 0, LP)
     t0 = chain.timestamp + 1
     set_next_timestamp(chain, t0)
     d.pool.transact(DEPLOYER, "syncReserves")
