@@ -66,3 +66,31 @@ public enum PolicyTool {
         return PolicyApprovalStatus(file: file.name, bytes: bytes, chainId: policy.chainId, approvals: try PolicyApprovals.load(forPolicy: policyPath), requirement: requirement)
     }
 }
+
+extension PolicyTool {
+    /// `signer policy approve FILE --keystore K`: decrypts the operator's keystore with
+    /// `password` (read by the command from a file or a prompt, never from argv), then
+    /// ``approve(policyPath:key:requirement:now:)``. The key is released (and zeroed) on return.
+    @discardableResult
+    public static func approve(policyPath: String, keystorePath: String, password: [UInt8], requirement: ApprovalRequirement?, now: Date) throws(ApprovalError) -> PolicyApproval {
+        guard let data = FileManager.default.contents(atPath: keystorePath) else {
+            throw ApprovalError(.io, "cannot read the keystore '\(keystorePath)'; check that it exists and is readable")
+        }
+        let key: PrivateKey
+        do {
+            key = try Keystore(jsonBytes: Array(data)).decrypt(password: password)
+        } catch {
+            throw ApprovalError(.keystore, "cannot decrypt the keystore '\((keystorePath as NSString).lastPathComponent)': \(error)", cause: error)
+        }
+        return try approve(policyPath: policyPath, key: key, requirement: requirement, now: now)
+    }
+
+    /// A password file's contents without one trailing newline (`\n` or `\r\n`).
+    public static func readPassword(file path: String) throws(ApprovalError) -> [UInt8] {
+        guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
+            throw ApprovalError(.io, "cannot read the password file '\(path)'; check that it exists and is readable")
+        }
+        if bytes.last == 0x0A { bytes.removeLast(); if bytes.last == 0x0D { bytes.removeLast() } }
+        return bytes
+    }
+}
