@@ -148,7 +148,7 @@ final class PolicyTableReader {
             guard i >= 0 else { throw context.error(.badValue, "\(i) is negative; amounts are 0 or more") }
             return U256(UInt64(i))
         case .string(let s):
-            switch PolicyAmount.parse(s) {
+            switch EtherAmount.parse(s) {
             case .success(let v): return v
             case .failure(let e): throw context.error(.badValue, e.message)
             }
@@ -358,7 +358,7 @@ final class PolicyTableReader {
             switch node.value {
             case .integer(let i): return .int(I256(i))
             case .string(let s):
-                switch PolicyAmount.parseInt(s) {
+                switch EtherAmount.parseInt(s) {
                 case .success(let v): return .int(v)
                 case .failure(let e): throw context.error(.badValue, e.message)
                 }

@@ -1,13 +1,11 @@
-public import EVM
-
-/// Amounts as operators write them in policy files: exact integers of wei (or of the argument's
-/// unit), never rounded.
+/// Amounts as operators write them in policy and config files: exact integers of wei (or of an
+/// argument's unit), never rounded.
 ///
 /// Accepted: TOML integers (`21000`), decimal strings with `_` separators (`"1_000_000"`),
 /// `0x` hex (`"0x2386f26fc10000"`), scientific notation (`"1e24"`, `"2.5e18"`), and a unit
 /// after a space: `wei`, `gwei`, `ether` (`"30 gwei"`, `"1.5 ether"`). The result must be a whole
 /// number: `"1.5 wei"` and `"1e-3"` are errors, as is anything above 2^256 - 1.
-public enum PolicyAmount {
+public enum EtherAmount {
     /// Unit names and their power of ten.
     public static let units: [(name: String, exponent: Int)] = [("wei", 0), ("gwei", 9), ("ether", 18)]
 
@@ -129,7 +127,7 @@ public struct AmountError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: String {
+    fileprivate var trimmingSpaces: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
