@@ -68,7 +68,7 @@ public enum ABICodec {
         out.withUnsafeMutableBytes { raw in
             for (i, b) in prefix.enumerated() { raw[i] = b }
             var encoder = ABIEncoder(buffer: raw)
-            _ = encoder.writeBlock(parameters.lazy.map(\.type), values, at: prefix.count)
+            _ = encoder.writeBlock(parameters.lazy.map { $0.type }, values, at: prefix.count)
         }
         return out
     }

@@ -18,7 +18,7 @@ struct ABIDecoder {
     /// Decodes a top-level parameter list at `base`; returns the values and where the encoding
     /// ends.
     mutating func decodeBlock(_ parameters: [ABIParameter], at base: Int) throws(ABIError) -> ([ABIValue], Int) {
-        try block(parameters.lazy.map(\.type), at: base) { .argument($0, name: parameters[$0].name) }
+        try block(parameters.lazy.map { $0.type }, at: base) { .argument($0, name: parameters[$0].name) }
     }
 
     private mutating func block<Types: Collection<ABIType>>(
@@ -123,7 +123,7 @@ struct ABIDecoder {
         case .fixedArray(let element, let count):
             return .array(try block(repeatElement(element, count: count), at: p) { .element($0) }.0)
         case .tuple(let components):
-            return .tuple(try block(components.lazy.map(\.type), at: p) { .field($0, name: components[$0].name) }.0)
+            return .tuple(try block(components.lazy.map { $0.type }, at: p) { .field($0, name: components[$0].name) }.0)
         default:
             try spend()
             return try scalar(type, at: p)
@@ -167,7 +167,7 @@ struct ABIDecoder {
             let (values, end) = try block(repeatElement(element, count: count), at: p) { .element($0) }
             return (.array(values), end)
         case .tuple(let components):
-            let (values, end) = try block(components.lazy.map(\.type), at: p) { .field($0, name: components[$0].name) }
+            let (values, end) = try block(components.lazy.map { $0.type }, at: p) { .field($0, name: components[$0].name) }
             return (.tuple(values), end)
         default:
             preconditionFailure("dynamicValue called with static type \(type)")

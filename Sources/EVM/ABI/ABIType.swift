@@ -3,7 +3,7 @@
 /// Types print in their canonical form (`uint256`, `(address,uint256)[]`), the form that
 /// selectors and event topics hash. Parse one with ``ABIType/init(parsing:)``, which accepts the
 /// aliases `uint`, `int` (256 bits) and `byte` (`bytes1`) and component names inside tuples.
-public indirect enum ABIType: Hashable, Sendable {
+public enum ABIType: Hashable, Sendable {
     /// `uintN`, N a multiple of 8 in 8...256.
     case uint(bits: Int)
     /// `intN`, N a multiple of 8 in 8...256.
@@ -19,9 +19,9 @@ public indirect enum ABIType: Hashable, Sendable {
     /// `string`, UTF-8, dynamic length.
     case string
     /// `T[]`, dynamic length.
-    case array(ABIType)
+    indirect case array(ABIType)
     /// `T[k]`, k >= 1.
-    case fixedArray(ABIType, count: Int)
+    indirect case fixedArray(ABIType, count: Int)
     /// `(T1,T2,...)`, with optional component names (names never change the encoding).
     case tuple([ABIParameter])
 
