@@ -176,6 +176,19 @@ struct ABIEventTests {
         #expect(throws: ABIError.self) { try event.decodeLog(topics: topics, data: U256(1).bigEndianBytes) }
     }
 
+    @Test func dataErrorsNameTheEventParameter() throws {
+        let event = try ABIEvent(parsing: "event Swap(address indexed pool, bool zeroForOne, uint8 fee)")
+        let log = try event.encodeLog([.address(.zero), .bool(true), .uint(5)])
+        var data = log.data
+        data[63 - 1] = 1  // dirty high byte of the uint8 `fee`
+        do {
+            _ = try event.decodeLog(topics: log.topics, data: data)
+            Issue.record("dirty fee decoded")
+        } catch {
+            #expect(error.path.description == "argument 3 (fee)")
+        }
+    }
+
     @Test func anonymousEvents() throws {
         let event = try ABIEvent(parsing: "event Ping(uint256 indexed a, uint256 indexed b, uint256 indexed c, uint256 indexed d) anonymous")
         #expect(event.anonymous)

@@ -25,7 +25,8 @@
 /// not checked (and may be missing at the very end), invalid UTF-8 is replaced with U+FFFD, and
 /// trailing bytes are ignored. Value padding (`uintN`, `intN`, `address`, `bool`, `bytesN`) is
 /// checked in both modes, as Solidity's decoder does. Because shared tails can make small data
-/// decode into many values, a lenient decode stops after `max(4096, data.count)` values.
+/// decode into many values, a lenient decode stops after `max(4096, data.count)` values (each
+/// 32 bytes of `bytes` or `string` content counting as one), which bounds its memory.
 public enum ABICodec {
     /// `abi.encode(values...)` for a parameter list of `types`.
     public static func encode(_ types: [ABIType], _ values: [ABIValue]) throws(ABIError) -> [UInt8] {
@@ -87,6 +88,13 @@ public enum ABICodec {
     /// Decodes a parameter list from `data[start...]`, naming parameters in errors.
     public static func decode(_ parameters: [ABIParameter], from data: [UInt8], at start: Int = 0, strict: Bool = true) throws(ABIError) -> [ABIValue] {
         precondition(start >= 0 && start <= data.count, "start is outside the data")
+        for (i, parameter) in parameters.enumerated() {
+            do throws(ABIError) {
+                try parameter.type.validate()
+            } catch {
+                throw error.under(.argument(i, name: parameter.name))
+            }
+        }
         let result: Result<[ABIValue], ABIError> = data.withUnsafeBytes { raw in
             var decoder = ABIDecoder(data: raw, strict: strict)
             do throws(ABIError) {

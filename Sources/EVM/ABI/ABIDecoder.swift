@@ -6,7 +6,8 @@
 struct ABIDecoder {
     let data: UnsafeRawBufferPointer
     let strict: Bool
-    /// Values a lenient decode may still produce (shared tails can multiply them).
+    /// Words a lenient decode may still produce (shared tails can multiply them): each value and
+    /// each 32 bytes of `bytes`/`string` content costs one.
     private var budget: Int
 
     init(data: UnsafeRawBufferPointer, strict: Bool) {
@@ -100,17 +101,18 @@ struct ABIDecoder {
                 path: ABIPath()
             )
         }
-        try spend()
+        try spend(1 + Int(w0) * itemSize / 32)
         return Int(w0)
     }
 
-    private mutating func spend() throws(ABIError) {
+    /// Counts `words` of decoded output against the lenient budget.
+    private mutating func spend(_ words: Int = 1) throws(ABIError) {
         guard !strict else { return }
-        budget -= 1
+        budget -= words
         guard budget >= 0 else {
             throw .decoding(
                 .invalidOffset,
-                "the data decodes into more than \(Swift.max(4096, data.count)) values through shared tails; refusing to expand it further",
+                "the data decodes into more than \(Swift.max(4096, data.count)) words of values through shared tails; refusing to expand it further",
                 path: ABIPath()
             )
         }

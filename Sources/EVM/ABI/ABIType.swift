@@ -40,9 +40,13 @@ public enum ABIType: Hashable, Sendable {
     /// Parses a type such as `uint256`, `(address token, uint amount)[]` or `tuple(bool,bytes)[2]`.
     public init(parsing text: String) throws(ABIError) {
         var parser = ABISignatureParser(text)
-        let type = try parser.parseType()
-        try parser.expectEnd()
-        self = type
+        do throws(ABIError) {
+            let type = try parser.parseType()
+            try parser.expectEnd()
+            self = type
+        } catch {
+            throw .invalidType(error.message)
+        }
     }
 }
 
@@ -119,10 +123,33 @@ extension ABIType {
         case .fixedArray(let element, let count):
             guard count >= 1 else { throw .invalidType("\(canonicalName): a fixed-size array needs at least one element") }
             try element.validate()
+            let (size, overflow) = element.headSize.multipliedReportingOverflow(by: count)
+            guard !overflow, size <= ABIType.maximumHeadSize else {
+                throw .invalidType("\(canonicalName) is too large: its encoding would exceed \(ABIType.maximumHeadSize) bytes")
+            }
         case .tuple(let components):
             guard !components.isEmpty else { throw .invalidType("an empty tuple () is not an ABI type") }
-            for component in components { try component.type.validate() }
+            var size = 0
+            for component in components {
+                try component.type.validate()
+                size += component.type.headSize
+            }
+            guard size <= ABIType.maximumHeadSize else {
+                throw .invalidType("\(canonicalName) is too large: its encoding would exceed \(ABIType.maximumHeadSize) bytes")
+            }
         }
+    }
+
+    /// The largest static encoding a type may have (16 MiB); larger fixed arrays are rejected
+    /// when a type is parsed or decoded, so that sizes never overflow.
+    public static let maximumHeadSize = 1 << 24
+
+    /// Throws when this type breaks the ABI's limits: a width or length out of range, an empty
+    /// tuple, a zero-length or oversized fixed array. Parsing checks this; call it for types
+    /// built in code before decoding untrusted data with them (``ABICodec`` decode does).
+    public func validated() throws(ABIError) -> ABIType {
+        try validate()
+        return self
     }
 }
 
