@@ -150,6 +150,12 @@ struct ABIEncoder {
         }
     }
 
+    /// Writes an offset word.
+    @inline(__always)
+    func writeOffset(_ offset: Int, at position: Int) {
+        writeWord(UInt64(offset), at: position)
+    }
+
     @inline(__always)
     private func writeWord(_ v: U256, at position: Int) {
         buffer.storeBytes(of: v.w3.bigEndian, toByteOffset: position, as: UInt64.self)
