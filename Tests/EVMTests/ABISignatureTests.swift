@@ -26,6 +26,7 @@ struct ABISignatureTests {
         Case(text: "foo(uint, int[], tuple(uint a, bytes b)[2], byte)", signature: "foo(uint256,int256[],(uint256,bytes)[2],bytes1)", selector: nil, names: ["", "", "", ""]),
         Case(text: "function send(address payable to, bytes calldata data, string memory note) public payable", signature: "send(address,bytes,string)", selector: nil, names: ["to", "data", "note"]),
         Case(text: "noArgs()", signature: "noArgs()", selector: nil, names: []),
+        Case(text: "function f(uint256 x) public virtual override(A, B) returns (uint256)", signature: "f(uint256)", selector: nil, names: ["x"]),
         Case(text: "balanceOf(address)(uint256)", signature: "balanceOf(address)", selector: "0x70a08231", names: [""]),
     ]
 
