@@ -198,7 +198,10 @@ struct ABIDecoder {
             guard w3 == 0, w2 >> 32 == 0 else {
                 throw dirty("address word \(hexWord(at: p)) has nonzero high 12 bytes; an address is 20 bytes, left-padded with zeros", at: p)
             }
-            return .address(Address(word: v))
+            guard let address = Address(bytes: UnsafeRawBufferPointer(rebasing: data[(p + 12)..<(p + 32)])) else {
+                preconditionFailure("20 bytes are an address")
+            }
+            return .address(address)
         case .bool:
             guard w3 | w2 | w1 == 0, w0 <= 1 else {
                 throw .decoding(.invalidBool, "bool word \(hexWord(at: p)) is neither 0 nor 1", path: ABIPath())
