@@ -110,6 +110,14 @@ struct TOMLParser {
         let position = self.position(of: start)
         flags.setExplicit(path, at: position)
         let table = try nest(root: root, keys: keys, headerStart: start)
+        if table.origin == .implicit {
+            // Made earlier by a longer header; its definition is here.
+            let parent = try nest(root: root, keys: Swift.Array(keys.dropLast()), headerStart: start)
+            if let entry = parent.entries[keys[keys.count - 1].name] {
+                entry.keyPosition = position
+                entry.valuePosition = position
+            }
+        }
         table.position = position
         table.origin = .header
         return (table, path)
