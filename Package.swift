@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "keeper", targets: ["KeeperCommand"]),
         .executable(name: "signer", targets: ["SignerCommand"]),
         .executable(name: "evm-bench", targets: ["EVMBenchmarks"]),
+        .executable(name: "oracle-bench", targets: ["OracleBenchmarks"]),
         .library(name: "EVM", targets: ["EVM"]),
     ],
     dependencies: [
@@ -116,6 +117,12 @@ let package = Package(
             path: "Benchmarks/EVMBenchmarks",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "OracleBenchmarks",
+            dependencies: ["Oracle", "Strategies", "EVM"],
+            path: "Benchmarks/OracleBenchmarks",
+            swiftSettings: swiftSettings
+        ),
 
         // Fixtures shared by test targets: the third-party vector files.
         .target(
@@ -133,7 +140,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "OracleTests", dependencies: ["Oracle", "EVM"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OracleTests",
+            dependencies: ["Oracle", "EVM", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrategiesTests",
+            dependencies: ["Strategies", "Oracle", "EVM", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: swiftSettings),
