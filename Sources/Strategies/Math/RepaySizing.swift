@@ -18,10 +18,13 @@ public import Oracle
 /// The nominal amount ignores the contract's own rounding (Aave floors the average liquidation
 /// threshold to whole bps, floors each base-currency value, and rounds scaled balances half up),
 /// so the result is then made exact: the post-repay position is recomputed with
-/// ``AaveAccount`` (the exact `getUserAccountData` arithmetic) and `D` is moved to the smallest
-/// amount that reaches the target whose predecessor does not — stepping up from the nominal when
-/// it misses, down when it overshoots (exponential steps, then bisection). So the plan satisfies
-/// `HF(D) >= T` and `HF(D - 1) < T`, both by the exact arithmetic.
+/// ``AaveAccount`` (the exact `getUserAccountData` arithmetic) and `D` is moved to an amount that
+/// reaches the target while one unit less does not — stepping up from the nominal when it misses,
+/// down when it overshoots (exponential steps, then bisection). So the plan satisfies
+/// `HF(D) >= T` and `HF(D - 1) < T`, both by the exact arithmetic. `HF(D)` is not monotone at the
+/// scale of one bps of the floored average liquidation threshold (withdrawing collateral shifts
+/// the weights), so a smaller amount may reach the target by such a step; the tests find none
+/// more than 1% below `D`.
 ///
 /// `D` is capped by the user's debt in `d` and by the collateral available in `c` (the largest
 /// `D` whose withdrawal fits). When even the cap leaves the position below target the outcome is
