@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "keeper", targets: ["KeeperCommand"]),
         .executable(name: "signer", targets: ["SignerCommand"]),
         .executable(name: "evm-bench", targets: ["EVMBenchmarks"]),
+        .executable(name: "oracle-bench", targets: ["OracleBenchmarks"]),
         .library(name: "EVM", targets: ["EVM"]),
     ],
     dependencies: [
@@ -110,10 +111,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The benchmark runner both benchmark executables share.
+        .target(name: "BenchmarkKit", path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "EVMBenchmarks",
-            dependencies: ["EVM"],
+            dependencies: ["EVM", "BenchmarkKit"],
             path: "Benchmarks/EVMBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OracleBenchmarks",
+            dependencies: ["BenchmarkKit", "Oracle", "Strategies", "EVM"],
+            path: "Benchmarks/OracleBenchmarks",
             swiftSettings: swiftSettings
         ),
 
@@ -146,7 +155,16 @@ let package = Package(
             dependencies: ["DevnetTestKit", "EVM", "Oracle", "Keeper", "EVMTestKit"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "OracleTests", dependencies: ["Oracle", "EVM"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OracleTests",
+            dependencies: ["Oracle", "EVM", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrategiesTests",
+            dependencies: ["Strategies", "Oracle", "EVM", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: swiftSettings),
