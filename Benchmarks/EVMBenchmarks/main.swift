@@ -49,3 +49,15 @@ let sampleRaw = try! Transaction.dynamicFee(DynamicFeeTransaction(
     chainId: 31337, nonce: 7, maxPriorityFeePerGas: 1, maxFeePerGas: 2, gasLimit: 400_000,
     to: orchestrator, data: calldata)).sign(with: key).raw
 run("EIP-1559 decode+recover sender") { blackHole(try! SignedTransaction(raw: sampleRaw).sender) }
+
+// ABI: encoding a 5-argument call (the orchestrator's protect) from typed values, and decoding it
+// strictly back, as the signer does to check argument constraints.
+let protect = try! ABIFunction(parsing:
+    "function protect(address user, address collateralAsset, address debtAsset, uint256 repayAmount, uint256 minHealthFactorAfter)")
+let protectArgs: [ABIValue] = [
+    .address(orchestrator), .address(orchestrator), .address(orchestrator),
+    .uint(U256(decimal: "1500000000000000000000")!), .uint(U256(decimal: "1300000000000000000")!),
+]
+run("ABI encode 5-argument call") { blackHole(try! protect.encodeCall(protectArgs)) }
+let protectCalldata = try! protect.encodeCall(protectArgs)
+run("ABI strict decode 5-argument call") { blackHole(try! protect.decodeCall(protectCalldata)) }

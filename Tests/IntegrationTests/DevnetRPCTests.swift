@@ -55,3 +55,28 @@ import Testing
         #expect(error?.message.contains("chain") == true)
     }
 }
+
+@Suite struct MulticallTests {
+    @Test func readsInChunksAtOneBlockInOrder() async throws {
+        let devnet = try Devnet()
+        let rpc = EthereumRPC(client: devnet.client())
+        let multicall = Multicall3(rpc: rpc, chunkSize: 2)
+        let getBlockNumber = try ABIFunction(parsing: "getBlockNumber() returns (uint256)")
+        let getEthBalance = try ABIFunction(parsing: "getEthBalance(address) returns (uint256)")
+        let accounts = try (0..<3).map { try DevAccounts.key($0).address }
+        var calls = [Multicall3.Call(target: Multicall3.canonicalAddress, callData: try getBlockNumber.encodeCall([]))]
+        calls += try accounts.map { Multicall3.Call(target: Multicall3.canonicalAddress, callData: try getEthBalance.encodeCall([.address($0)])) }
+        // A call to an address with no code and a bad selector on Multicall3 itself: the latter reverts.
+        calls.append(Multicall3.Call(target: Multicall3.canonicalAddress, callData: [0xde, 0xad, 0xbe, 0xef]))
+        let head = try await rpc.blockNumber()
+        let results = try await multicall.read(calls, at: .number(head))
+        #expect(results.count == calls.count)
+        let block = try getBlockNumber.decodeOutput(try #require(results[0]))
+        #expect(block == [.uint(U256(head))])
+        for (i, account) in accounts.enumerated() {
+            let balance = try getEthBalance.decodeOutput(try #require(results[i + 1]))
+            #expect(balance == [.uint(try await rpc.balance(of: account, at: .number(head)))])
+        }
+        #expect(results.last == .some(nil))
+    }
+}

@@ -6,7 +6,7 @@ public enum BlockTag: Sendable, Hashable, CustomStringConvertible {
     case latest, pending, safe, finalized, earliest
     case number(UInt64)
 
-    var json: JSONValue {
+    public var json: JSONValue {
         switch self {
         case .number(let n): .string(U256(n).hexQuantity)
         default: .string(description)
@@ -104,7 +104,7 @@ public struct CallRequest: Sendable, Hashable {
         self.gas = gas
     }
 
-    var json: JSONValue {
+    public var json: JSONValue {
         var o: [String: JSONValue] = ["data": .string(Hex.encode(data)), "value": .string(value.hexQuantity)]
         if let from { o["from"] = .string(from.lowercaseHex) }
         if let to { o["to"] = .string(to.lowercaseHex) }
