@@ -36,7 +36,7 @@ public enum EtherAmount {
     public static func describe(_ wei: U256) -> String {
         for (name, exponent) in units.reversed() where exponent > 0 {
             let scale = U256.pow10(exponent)!
-            guard wei >= scale else { continue }
+            guard wei >= U256.pow10(exponent - 6)! else { continue }
             let (whole, fraction) = wei.quotientAndRemainder(dividingBy: scale)
             var digits = fraction.decimalString
             digits = String(repeating: "0", count: exponent - digits.count) + digits
