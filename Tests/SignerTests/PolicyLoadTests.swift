@@ -111,12 +111,12 @@ struct PolicyLoadTests {
         ("0.000000001 ether", "1000000000"), ("15e-1 gwei", "1500000000"), ("0 wei", "0"),
     ])
     func amounts(text: String, expected: String) throws {
-        #expect(try PolicyAmount.parse(text).get().decimalString == expected)
+        #expect(try EtherAmount.parse(text).get().decimalString == expected)
     }
 
     @Test("amounts that are refused", arguments: ["1.5 wei", "1e-3", "", "ether", "1.5.1", "-1", "1e78", "12 eth", "1_", "0x10 gwei", "1."])
     func badAmounts(text: String) {
-        #expect(throws: AmountError.self) { try PolicyAmount.parse(text).get() }
+        #expect(throws: AmountError.self) { try EtherAmount.parse(text).get() }
     }
 
     @Test("windows", arguments: [("30s", 30), ("1m", 60), ("1h", 3600), ("24h", 86_400), ("7d", 604_800)])
