@@ -192,8 +192,21 @@ public struct KeyStoreDirectory: Sendable {
         return key
     }
 
-    private func readKeystore(_ file: String) throws(KeysError) -> Keystore {
-        let bytes = try SecureFile.readKeystore(at: file)
+    /// Reads a password file with the same checks as a key's (regular file, owned by this user,
+    /// mode 0600 or stricter), dropping one trailing newline.
+    ///
+    /// - Throws: ``KeysError``; `.invalidPasswordFile` when it is empty or too large.
+    public static func readPasswordFile(_ path: String) throws(KeysError) -> SecretBytes {
+        var password = try SecureFile.readSecret(at: path)
+        password.dropOneTrailingNewline()
+        guard !password.isEmpty else {
+            throw KeysError(.invalidPasswordFile, "the password file \(path) is empty; it must hold the password on one line")
+        }
+        return password
+    }
+
+    private func readKeystore(_ file: String, checkingOwnerAndMode: Bool = true) throws(KeysError) -> Keystore {
+        let bytes = try SecureFile.readKeystore(at: file, checkingOwnerAndMode: checkingOwnerAndMode)
         do {
             return try Keystore(jsonBytes: bytes)
         } catch {
@@ -257,10 +270,21 @@ public struct KeyStoreDirectory: Sendable {
             let file = keystorePath(name)
             var problems: [KeysError] = []
             var address: Address?
-            do {
-                address = try readKeystore(file).address
+            do throws(KeysError) {
+                // The mode and owner are checked here, and the address is still shown when they
+                // are wrong: the keystore's JSON holds nothing that is not already encrypted.
+                if let status = try SecureFile.status(of: file) {
+                    try SecureFile.check(status, path: file)
+                }
             } catch {
                 problems.append(error)
+            }
+            do {
+                address = try readKeystore(file, checkingOwnerAndMode: false).address
+            } catch where error.kind != .notRegularFile || problems.isEmpty {
+                problems.append(error)
+            } catch {
+                // A symbolic link or the like: already reported by the check above.
             }
             var source: PasswordSource?
             do throws(KeysError) {

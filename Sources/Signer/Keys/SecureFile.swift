@@ -103,7 +103,11 @@ enum SecureFile {
 
     /// Opens `path` for reading without following a final symbolic link and checks the open
     /// file. The caller closes the descriptor.
-    private static func openChecked(_ path: String, allowRootOwner: Bool) throws(KeysError) -> Int32 {
+    /// With `checkingOwnerAndMode` false, only the file's type is checked (for `keys list`, which
+    /// reports a bad mode but still shows the address a keystore claims).
+    private static func openChecked(
+        _ path: String, allowRootOwner: Bool, checkingOwnerAndMode: Bool = true
+    ) throws(KeysError) -> Int32 {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             let code = errno
@@ -119,7 +123,12 @@ enum SecureFile {
             throw .os("stat", path, errno: code)
         }
         do throws(KeysError) {
-            try check(Status(st), path: path, allowRootOwner: allowRootOwner)
+            let status = Status(st)
+            if checkingOwnerAndMode {
+                try check(status, path: path, allowRootOwner: allowRootOwner)
+            } else if !status.isRegularFile {
+                throw KeysError(.notRegularFile, "\(path) is not a regular file")
+            }
         } catch {
             close(fd)
             throw error
@@ -172,8 +181,8 @@ enum SecureFile {
     }
 
     /// Reads a checked keystore file (not secret: the key in it is encrypted).
-    static func readKeystore(at path: String) throws(KeysError) -> [UInt8] {
-        let fd = try openChecked(path, allowRootOwner: false)
+    static func readKeystore(at path: String, checkingOwnerAndMode: Bool = true) throws(KeysError) -> [UInt8] {
+        let fd = try openChecked(path, allowRootOwner: false, checkingOwnerAndMode: checkingOwnerAndMode)
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: maximumKeystoreSize, alignment: 1)
         defer { buffer.deallocate() }
