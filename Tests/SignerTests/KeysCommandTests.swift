@@ -72,7 +72,7 @@ struct KeysCommandTests {
         #expect(listed.stdout == "\(address.checksummed)  \(dir)/hot.json  password file \(dir)/hot.password  ok\n")
 
         // The library loads what the binary wrote.
-        #expect(try KeyStoreDirectory(path: dir).load().addresses == [address])
+        #expect(try KeyStoreDirectory(path: dir).load(logger: quietLogger).addresses == [address])
 
         // Bad input: an existing name, an invalid name, a missing option: status 2.
         let again = try Self.signer(["keys", "new", "--dir", dir, "--name", "hot", "--password-file", passwordFile, "--light"])

@@ -1,5 +1,6 @@
 import EVM
 import Foundation
+import Logging
 import Testing
 
 @testable import Signer
@@ -110,3 +111,6 @@ func secret(_ text: String) -> SecretBytes {
     var bytes = Array(text.utf8)
     return SecretBytes(consuming: &bytes)
 }
+
+/// A logger that drops everything, so test output stays readable.
+let quietLogger = Logger(label: "signer.keys.test") { _ in SwiftLogNoOpLogHandler() }

@@ -9,7 +9,7 @@ struct KeysLoadingTests {
     @Test("keys.example/ loads the keeper and operator addresses from its README")
     func loadsKeysExample() throws {
         let fixture = try KeysFixture.example()
-        let keys = try fixture.directory.load()
+        let keys = try fixture.directory.load(logger: quietLogger)
         #expect(keys.addresses.map(\.checksummed).sorted() == [KeysFixture.keeperAddress, KeysFixture.operatorAddress].sorted())
         #expect(Set(keys.entries.map(\.file)) == [fixture.file("keeper.json"), fixture.file("operator.json")])
 
@@ -41,7 +41,7 @@ struct KeysLoadingTests {
 
         let wrong = "hunter2-not-the-password"
         try fixture.write(wrong + "\n", to: fixture.file("keeper.password"))
-        let error = try #require(expectKeysError(.wrongPassword) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.wrongPassword) { try fixture.directory.load(logger: quietLogger) })
         let texts = [error.message, "\(error)", String(reflecting: error), error.shortDescription, "\(error.cause.map { "\($0)" } ?? "")"]
         for text in texts {
             #expect(!text.contains(wrong))
@@ -58,7 +58,7 @@ struct KeysLoadingTests {
     func missingPassword() throws {
         let fixture = try KeysFixture.example()
         try fixture.remove(fixture.file("keeper.password"))
-        let error = try #require(expectKeysError(.missingPassword) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.missingPassword) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message.contains("create \(fixture.file("keeper.password")) (mode 0600"))
         #expect(error.message.contains("LoadCredential=keeper:"))
     }
@@ -67,7 +67,7 @@ struct KeysLoadingTests {
     func emptyPassword() throws {
         let fixture = try KeysFixture.example()
         try fixture.write("\n", to: fixture.file("keeper.password"))
-        let error = try #require(expectKeysError(.invalidPasswordFile) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.invalidPasswordFile) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message.contains("empty"))
     }
 
@@ -84,15 +84,15 @@ struct KeysLoadingTests {
         #expect(directory.credentialsDirectory == credentials)
         #expect(try directory.passwordLocation(forKey: "keeper").source == .credential("keeper"))
         #expect(try directory.passwordLocation(forKey: "operator").source == .file(fixture.file("operator.password")))
-        let keys = try directory.load()
+        let keys = try directory.load(logger: quietLogger)
         #expect(keys.count == 2)
 
         // Without the variable there is no password for the keeper.
-        expectKeysError(.missingPassword) { try KeyStoreDirectory(path: fixture.path, environment: [:]).load() }
+        expectKeysError(.missingPassword) { try KeyStoreDirectory(path: fixture.path, environment: [:]).load(logger: quietLogger) }
 
         // Both a file and a credential: refused rather than guessed.
         try fixture.copy(from: credentials + "/keeper", to: fixture.file("keeper.password"))
-        let ambiguous = try #require(expectKeysError(.ambiguousPassword) { try directory.load() })
+        let ambiguous = try #require(expectKeysError(.ambiguousPassword) { try directory.load(logger: quietLogger) })
         #expect(ambiguous.message.contains(credentials + "/keeper"))
     }
 
@@ -109,7 +109,7 @@ struct KeysLoadingTests {
         let directory = KeyStoreDirectory(
             path: fixture.path, credentialsDirectory: credentials,
             passwords: ["keeper": .credential("keeper-signing-password"), "operator": .file(fixture.root + "/operator.pw")])
-        #expect(try directory.load().count == 2)
+        #expect(try directory.load(logger: quietLogger).count == 2)
 
         let noCredentials = KeyStoreDirectory(path: fixture.path, passwords: ["keeper": .credential("keeper-signing-password")])
         let error = try #require(expectKeysError(.missingPassword) { try noCredentials.loadKey("keeper") })
@@ -121,7 +121,7 @@ struct KeysLoadingTests {
         let fixture = try KeysFixture.example()
         try fixture.copy(from: fixture.file("keeper.json"), to: fixture.file("keeper-copy.json"))
         try fixture.copy(from: fixture.file("keeper.password"), to: fixture.file("keeper-copy.password"))
-        let error = try #require(expectKeysError(.duplicateAddress) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.duplicateAddress) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message.contains(fixture.file("keeper.json")))
         #expect(error.message.contains(fixture.file("keeper-copy.json")))
         #expect(error.message.contains(KeysFixture.keeperAddress))
@@ -131,7 +131,7 @@ struct KeysLoadingTests {
     func corruptJSON() throws {
         let fixture = try KeysFixture.example()
         try fixture.write("{\"version\": 3, \"crypto\": ", to: fixture.file("keeper.json"))
-        let error = try #require(expectKeysError(.invalidKeystore) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.invalidKeystore) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message.hasPrefix("\(fixture.file("keeper.json")) is not a usable keystore"))
         #expect((error.cause as? KeystoreError)?.kind == .corruptFile)
     }
@@ -144,7 +144,7 @@ struct KeysLoadingTests {
             of: "0bCEB3234DB68e2b7afa109c7f1cC88f057c1A2d", with: "2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785")
         #expect(altered != json)
         try fixture.write(altered, to: fixture.file("keeper.json"))
-        let error = try #require(expectKeysError(.addressMismatch) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.addressMismatch) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message.contains(KeysFixture.keeperAddress))
         #expect(error.message.contains(KeysFixture.operatorAddress))
     }
@@ -154,7 +154,7 @@ struct KeysLoadingTests {
         let fixture = try KeysFixture()
         try fixture.write("notes", to: fixture.file("README.md"))
         try fixture.copy(from: KeysFixture.exampleDirectory + "/keeper.json", to: fixture.file(".keeper.json"))
-        let error = try #require(expectKeysError(.noKeys) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.noKeys) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message.contains("signer keys new --dir \(fixture.path)"))
         #expect(try fixture.directory.keyNames().isEmpty)
     }
@@ -162,7 +162,7 @@ struct KeysLoadingTests {
     @Test("release() drops every key, so each is deinitialised and zeroed")
     func releaseZeroesKeys() throws {
         let fixture = try KeysFixture.example()
-        let keys = try fixture.directory.load()
+        let keys = try fixture.directory.load(logger: quietLogger)
         let keeper = try Address(KeysFixture.keeperAddress)
         weak var weakKey: PrivateKey?
         keys.withKey(for: keeper) { weakKey = $0 }

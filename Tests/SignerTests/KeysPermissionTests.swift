@@ -10,7 +10,7 @@ struct KeysPermissionTests {
     func groupReadableKey() throws {
         let fixture = try KeysFixture.example()
         try chmodChecked(fixture.file("keeper.json"), 0o640)
-        let error = try #require(expectKeysError(.insecurePermissions) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.insecurePermissions) { try fixture.directory.load(logger: quietLogger) })
         let file = fixture.file("keeper.json")
         #expect(error.message == "\(file) is readable by group or others (mode 0640); run: chmod 600 \(file)")
     }
@@ -19,7 +19,7 @@ struct KeysPermissionTests {
     func worldReadablePassword() throws {
         let fixture = try KeysFixture.example()
         try chmodChecked(fixture.file("operator.password"), 0o604)
-        let error = try #require(expectKeysError(.insecurePermissions) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.insecurePermissions) { try fixture.directory.load(logger: quietLogger) })
         let file = fixture.file("operator.password")
         #expect(error.message == "\(file) is readable by group or others (mode 0604); run: chmod 600 \(file)")
     }
@@ -28,7 +28,7 @@ struct KeysPermissionTests {
     func groupWritableDirectory() throws {
         let fixture = try KeysFixture.example()
         try chmodChecked(fixture.path, 0o730)
-        let error = try #require(expectKeysError(.insecurePermissions) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.insecurePermissions) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message == "\(fixture.path) is writable by group or others (mode 0730); run: chmod 700 \(fixture.path)")
     }
 
@@ -36,7 +36,7 @@ struct KeysPermissionTests {
     func searchableDirectory() throws {
         let fixture = try KeysFixture.example()
         try chmodChecked(fixture.path, 0o711)
-        #expect(try fixture.directory.load().count == 2)
+        #expect(try fixture.directory.load(logger: quietLogger).count == 2)
     }
 
     @Test(
@@ -65,7 +65,7 @@ struct KeysPermissionTests {
         try fixture.copy(from: fixture.file("keeper.json"), to: fixture.root + "/elsewhere.json")
         try fixture.remove(fixture.file("keeper.json"))
         try #require(symlink(fixture.root + "/elsewhere.json", fixture.file("keeper.json")) == 0)
-        let error = try #require(expectKeysError(.notRegularFile) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.notRegularFile) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message.hasPrefix("\(fixture.file("keeper.json")) is a symbolic link"))
     }
 
@@ -75,7 +75,7 @@ struct KeysPermissionTests {
         try fixture.copy(from: fixture.file("keeper.password"), to: fixture.root + "/elsewhere.password")
         try fixture.remove(fixture.file("keeper.password"))
         try #require(symlink(fixture.root + "/elsewhere.password", fixture.file("keeper.password")) == 0)
-        expectKeysError(.notRegularFile) { try fixture.directory.load() }
+        expectKeysError(.notRegularFile) { try fixture.directory.load(logger: quietLogger) }
     }
 
     @Test("the keys directory itself may be a symbolic link (it is resolved, then checked)")
@@ -83,16 +83,16 @@ struct KeysPermissionTests {
         let fixture = try KeysFixture.example()
         let link = fixture.root + "/keys-link"
         try #require(symlink(fixture.path, link) == 0)
-        #expect(try KeyStoreDirectory(path: link).load().count == 2)
+        #expect(try KeyStoreDirectory(path: link).load(logger: quietLogger).count == 2)
         try chmodChecked(fixture.path, 0o750)
-        expectKeysError(.insecurePermissions) { try KeyStoreDirectory(path: link).load() }
+        expectKeysError(.insecurePermissions) { try KeyStoreDirectory(path: link).load(logger: quietLogger) }
     }
 
     @Test("a key file owned by another user is refused with the chown that fixes it", .enabled(if: geteuid() == 0))
     func otherOwner() throws {
         let fixture = try KeysFixture.example()
         try #require(chown(fixture.file("keeper.json"), 65534, 65534) == 0)
-        let error = try #require(expectKeysError(.wrongOwner) { try fixture.directory.load() })
+        let error = try #require(expectKeysError(.wrongOwner) { try fixture.directory.load(logger: quietLogger) })
         #expect(error.message.contains("owned by uid 65534"))
         #expect(error.message.contains("run: chown \(geteuid()) \(fixture.file("keeper.json"))"))
     }

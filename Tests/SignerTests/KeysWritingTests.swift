@@ -26,7 +26,7 @@ struct KeysWritingTests {
         #expect(listing.isUsable)
         #expect(listing.keys.first?.passwordSource == .file(fixture.file("hot.password")))
 
-        let keys = try fixture.directory.load()
+        let keys = try fixture.directory.load(logger: quietLogger)
         #expect(keys.addresses == [address])
         let keystore = try Keystore(json: String(contentsOfFile: file, encoding: .utf8))
         #expect(keystore.kdf == Self.light)
