@@ -19,6 +19,12 @@ internal import Synchronization
 /// frees its memory, and core dumps should be disabled for the service (systemd's default
 /// `LimitCORE=0` for services without a `LimitCORE=` of their own, or `prctl(PR_SET_DUMPABLE, 0)`).
 ///
+/// ```swift
+/// let keys = try KeyStoreDirectory(path: config.keysDirectory, environment: environment).load(logger: logger)
+/// defer { keys.release() }  // after the service group returns
+/// try await serviceGroup.run()
+/// ```
+///
 /// The set is safe to share between tasks: lookups take a lock only to fetch the key, and
 /// signing happens outside it.
 public final class KeySet: Sendable, CustomStringConvertible {

@@ -157,7 +157,8 @@ public struct KeyStoreDirectory: Sendable {
         return set
     }
 
-    /// Reads, checks and decrypts the keystore `name`.
+    /// Reads, checks and decrypts the keystore `name` (its files are checked; the directory is
+    /// checked by ``load(logger:)``, not here).
     public func loadKey(_ name: String) throws(KeysError) -> PrivateKey {
         let file = keystorePath(name)
         var keystore = try readKeystore(file)

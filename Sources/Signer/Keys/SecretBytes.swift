@@ -37,8 +37,9 @@ public struct SecretBytes: ~Copyable, @unchecked Sendable {
         count = bytes.count
     }
 
-    /// Takes the bytes of `array` and zeroes the array's storage: for tests and for callers that
-    /// already hold a secret in an array (prefer reading straight into a `SecretBytes`).
+    /// Takes the bytes of `array` and zeroes the array's storage, leaving it empty: for tests and
+    /// for callers that already hold a secret in an array (prefer reading straight into a
+    /// `SecretBytes`). Only this array's storage is zeroed: other copies sharing it are not.
     public init(consuming array: inout [UInt8]) {
         self.init(capacity: array.count)
         let n = array.count
