@@ -7,6 +7,12 @@
 ///         ...
 ///     }
 ///
+/// Handlers come in two kinds. ``add(_:_:handler:)`` takes an async handler, which runs on a task
+/// of its own (the connection thread waits for it): for state behind an actor. A handler given to
+/// ``addSynchronous(_:_:handler:)`` runs right on the connection thread and needs no task, so it
+/// still answers when the cooperative thread pool is saturated or stuck: `/metrics` and
+/// `/healthz` are synchronous for that reason; keep such handlers short and non-blocking.
+///
 /// A path that matches a pattern under another method gets 405 with an `Allow` header; no match
 /// gets 404. A `HEAD` request runs the `GET` route and the server drops the body. Literal
 /// segments win over parameters when two patterns could match the same path.
@@ -14,6 +20,14 @@ public struct HTTPRouter: Sendable {
     /// Answers one request. It runs on a task of its own; a handler that throws gets a 500 (the
     /// error is logged, not sent).
     public typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+    /// Answers one request on the connection thread itself; a throw gets a 500.
+    public typealias SynchronousHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
+
+    /// A registered handler of either kind.
+    enum Responder: Sendable {
+        case synchronous(SynchronousHandler)
+        case asynchronous(Handler)
+    }
 
     private enum Segment: Sendable, Equatable {
         case literal(String)
@@ -24,18 +38,31 @@ public struct HTTPRouter: Sendable {
         let method: HTTPMethod
         let pattern: String
         let segments: [Segment]
-        let handler: Handler
+        let responder: Responder
     }
 
     private var routes: [Route] = []
 
     public init() {}
 
-    /// Registers `handler` for `method` on `pattern`.
+    /// Registers the async `handler` for `method` on `pattern`.
     ///
     /// - Throws: ``HTTPServerError`` when the pattern does not start with `/`, has an empty or
     ///   repeated parameter name, or is already registered for this method.
     public mutating func add(_ method: HTTPMethod, _ pattern: String, handler: @escaping Handler) throws(HTTPServerError) {
+        try add(method, pattern, .asynchronous(handler))
+    }
+
+    /// Registers `handler`, which runs on the connection thread, for `method` on `pattern`.
+    ///
+    /// - Throws: as ``add(_:_:handler:)``.
+    public mutating func addSynchronous(
+        _ method: HTTPMethod, _ pattern: String, handler: @escaping SynchronousHandler
+    ) throws(HTTPServerError) {
+        try add(method, pattern, .synchronous(handler))
+    }
+
+    private mutating func add(_ method: HTTPMethod, _ pattern: String, _ responder: Responder) throws(HTTPServerError) {
         guard pattern.hasPrefix("/") else { throw .invalidRoute(pattern, "must start with '/'") }
         var segments: [Segment] = []
         var names: Set<String> = []
@@ -68,12 +95,12 @@ public struct HTTPRouter: Sendable {
                 } == shape
         }
         guard !clash else { throw .duplicateRoute(method, pattern) }
-        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
+        routes.append(Route(method: method, pattern: pattern, segments: segments, responder: responder))
     }
 
     /// What the router decided for one request.
     enum Resolution: Sendable {
-        case handler(Handler, parameters: [String: String])
+        case handler(Responder, parameters: [String: String])
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
         case badPath
@@ -96,7 +123,7 @@ public struct HTTPRouter: Sendable {
             guard route.method == lookup || route.method == method else { continue }
             if best == nil || literals > best!.literals { best = (route, parameters, literals) }
         }
-        if let best { return .handler(best.route.handler, parameters: best.parameters) }
+        if let best { return .handler(best.route.responder, parameters: best.parameters) }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 

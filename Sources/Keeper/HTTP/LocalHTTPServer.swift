@@ -23,8 +23,8 @@ import Glibc
 /// 408, 413, 414, 431, 501, 505) the connection is closed. Request bodies must come with
 /// `Content-Length` (no chunked uploads) and are bounded by ``Configuration/maxBodyBytes``.
 ///
-/// Handlers are async and run on a task of their own; a connection thread waits for the answer
-/// at most ``Configuration/handlerTimeout`` (then 503). ``stop()`` stops accepting, closes idle
+/// Async handlers run on a task of their own; a connection thread waits for the answer at most
+/// ``Configuration/handlerTimeout`` (then 503). Synchronous handlers run on the connection thread. ``stop()`` stops accepting, closes idle
 /// connections, lets requests in progress finish and waits for every thread, at most
 /// ``Configuration/stopTimeout``.
 public final class LocalHTTPServer: Sendable {
@@ -338,11 +338,26 @@ public final class LocalHTTPServer: Sendable {
                 .methodNotAllowed, "\(request.method) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: ", "))")
             response.headers.replaceOrAdd(name: "Allow", value: allowed.map(\.rawValue).joined(separator: ", "))
             return response
-        case .handler(let handler, let parameters):
+        case .handler(let responder, let parameters):
             var request = request
             request.pathParameters = parameters
-            return run(handler, request)
+            switch responder {
+            case .asynchronous(let handler):
+                return run(handler, request)
+            case .synchronous(let handler):
+                do {
+                    return try handler(request)
+                } catch {
+                    return failed(request, error)
+                }
+            }
         }
+    }
+
+    private func failed(_ request: HTTPRequest, _ error: any Error) -> HTTPResponse {
+        logger.error(
+            "http handler failed", metadata: ["keeper.http.path": "\(request.path)", "keeper.http.error": "\(error)"])
+        return .error(.internalServerError, "internal error; see the keeper's log")
     }
 
     /// Runs an async handler from this connection thread and waits for its answer.
@@ -366,9 +381,7 @@ public final class LocalHTTPServer: Sendable {
         case .success(let response):
             return response
         case .failure(let error):
-            logger.error(
-                "http handler failed", metadata: ["keeper.http.path": "\(request.path)", "keeper.http.error": "\(error)"])
-            return .error(.internalServerError, "internal error; see the keeper's log")
+            return failed(request, error)
         }
     }
 

@@ -7,14 +7,18 @@ extension HTTPRouter {
 
     /// Adds `GET /metrics` (the Prometheus exposition of `metrics`) and `GET /healthz` (what
     /// `health` decides, as JSON: 200 when healthy, 503 with the reason when not).
+    ///
+    /// Both run on the connection thread, not on a task: `health` must be quick and must not
+    /// block (read the last tick's time from a lock, say). That way a stuck tick loop or a
+    /// saturated thread pool still gets an honest answer instead of a timeout.
     public mutating func addObservabilityRoutes(
-        metrics: KeeperMetrics, health: @escaping @Sendable () async -> KeeperHealth
+        metrics: KeeperMetrics, health: @escaping @Sendable () -> KeeperHealth
     ) throws(HTTPServerError) {
-        try add(.get, "/metrics") { _ in
+        try addSynchronous(.get, "/metrics") { _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": Self.prometheusContentType], body: metrics.render())
         }
-        try add(.get, "/healthz") { _ in
-            Self.healthResponse(await health())
+        try addSynchronous(.get, "/healthz") { _ in
+            Self.healthResponse(health())
         }
     }
 
