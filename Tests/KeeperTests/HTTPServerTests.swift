@@ -107,26 +107,37 @@ import Testing
         #expect(try client.isClosedByServer())
     }
 
-    @Test(arguments: [
-        ("oversized header", "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 9000))\r\n\r\n", 431),
-        ("oversized request line", "GET /\(String(repeating: "a", count: 9000)) HTTP/1.1\r\n\r\n", 414),
-        ("garbage", "\u{01}\u{02} hello there\r\n\r\n", 400),
-        ("no version", "GET /metrics\r\n\r\n", 400),
-        ("HTTP/2", "GET /metrics HTTP/2.0\r\n\r\n", 505),
-        ("absolute target", "GET http://x/metrics HTTP/1.1\r\n\r\n", 400),
-        ("chunked body", "POST /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501),
-        ("body too large", "POST /metrics HTTP/1.1\r\nContent-Length: 999999\r\n\r\n", 413),
-        ("conflicting lengths", "POST /metrics HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
-    ])
-    func badRequestsAreAnsweredAndClosed(name: String, request: String, status: Int) throws {
+    /// One malformed request and the status it must get; named by `name` in the test list.
+    struct BadRequest: Sendable, CustomTestStringConvertible {
+        let name: String
+        let request: String
+        let status: Int
+        var testDescription: String { name }
+    }
+
+    static let badRequests: [BadRequest] = [
+        .init(name: "oversized header", request: "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 9000))\r\n\r\n", status: 431),
+        .init(name: "huge header", request: "GET /metrics HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 200_000))\r\n\r\n", status: 431),
+        .init(name: "oversized request line", request: "GET /\(String(repeating: "a", count: 9000)) HTTP/1.1\r\n\r\n", status: 414),
+        .init(name: "garbage", request: "\u{01}\u{02} hello there\r\n\r\n", status: 400),
+        .init(name: "no version", request: "GET /metrics\r\n\r\n", status: 400),
+        .init(name: "HTTP/2", request: "GET /metrics HTTP/2.0\r\n\r\n", status: 505),
+        .init(name: "absolute target", request: "GET http://x/metrics HTTP/1.1\r\n\r\n", status: 400),
+        .init(name: "chunked body", request: "POST /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", status: 501),
+        .init(name: "body too large", request: "POST /metrics HTTP/1.1\r\nContent-Length: 999999\r\n\r\n", status: 413),
+        .init(name: "conflicting lengths", request: "POST /metrics HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", status: 400),
+    ]
+
+    @Test(arguments: badRequests)
+    func badRequestsAreAnsweredAndClosed(_ bad: BadRequest) throws {
         let (server, port) = try Self.startServer()
         defer { server.stop() }
         let client = try HTTPTestClient(port: port)
-        try client.send(request)
+        try client.send(bad.request)
         let response = try client.readResponse()
-        #expect(response.status == status, "\(name)")
-        #expect(response.header("Connection") == "close", "\(name)")
-        #expect(try client.isClosedByServer(), "\(name)")
+        #expect(response.status == bad.status)
+        #expect(response.header("Connection") == "close")
+        #expect(try client.isClosedByServer())
     }
 
     @Test func aStalledHalfRequestDoesNotBlockAnotherClient() throws {

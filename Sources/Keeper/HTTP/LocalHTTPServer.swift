@@ -256,14 +256,14 @@ public final class LocalHTTPServer: Sendable {
                 case .complete(let head, let length):
                     parsed = (head, length)
                 case .invalid(let status, let reason):
-                    refuse(connection, status, reason)
+                    refuse(connection, status, reason, wake: wake)
                     return
                 case .incomplete:
                     guard receive(connection, into: &buffer, wake: wake, until: deadline) else {
                         // Timed out, closed, or stopping. Only a client that started a request
                         // hears about its timeout; an idle keep-alive connection just closes.
                         if !buffer.isEmpty && ContinuousClock.now >= deadline {
-                            refuse(connection, .requestTimeout, "the request did not arrive in time")
+                            refuse(connection, .requestTimeout, "the request did not arrive in time", wake: wake)
                         }
                         return
                     }
@@ -273,13 +273,13 @@ public final class LocalHTTPServer: Sendable {
 
             // The body.
             guard head.contentLength <= configuration.maxBodyBytes else {
-                refuse(connection, .contentTooLarge, "the body is larger than \(configuration.maxBodyBytes) bytes")
+                refuse(connection, .contentTooLarge, "the body is larger than \(configuration.maxBodyBytes) bytes", wake: wake)
                 return
             }
             while buffer.count < headLength + head.contentLength {
                 guard receive(connection, into: &buffer, wake: wake, until: deadline) else {
                     if ContinuousClock.now >= deadline {
-                        refuse(connection, .requestTimeout, "the request body did not arrive in time")
+                        refuse(connection, .requestTimeout, "the request body did not arrive in time", wake: wake)
                     }
                     return
                 }
@@ -318,13 +318,18 @@ public final class LocalHTTPServer: Sendable {
         }
     }
 
-    /// Answers an unservable request and lets the caller close.
-    private func refuse(_ connection: SocketDescriptor, _ status: HTTPResponse.Status, _ reason: String) {
+    /// Answers an unservable request, then ends the stream and discards what the client still
+    /// sends (at most 256 KiB, for at most a second) so the answer is not lost to a reset; the
+    /// caller closes.
+    private func refuse(_ connection: SocketDescriptor, _ status: HTTPResponse.Status, _ reason: String, wake: Int32) {
         logger.debug(
             "http request refused", metadata: ["keeper.http.status": "\(status.code)", "keeper.http.reason": "\(reason)"])
-        _ = connection.writeAll(
+        let written = connection.writeAll(
             Self.serialize(.error(status, reason), head: false, keepAlive: false),
             until: .now + configuration.writeTimeout)
+        guard written else { return }
+        connection.shutdownWrite()
+        connection.drain(limit: 256 * 1024, wake: wake, until: .now + .seconds(1))
     }
 
     private func respond(to request: HTTPRequest) -> HTTPResponse {

@@ -160,6 +160,27 @@ struct SocketDescriptor: Sendable {
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress!, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
     }
 
+    /// Ends our side of the stream (the peer reads end-of-stream) while still reading theirs.
+    func shutdownWrite() {
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Reads and discards what the peer still sends, until it closes, `limit` bytes, the
+    /// deadline, or a stop. Closing a socket with unread input makes the kernel send a reset,
+    /// which can destroy the answer the peer has not read yet; draining first avoids that.
+    func drain(limit: Int, wake: Int32, until deadline: ContinuousClock.Instant) {
+        var discarded = 0
+        var scratch: [UInt8] = []
+        while discarded < limit {
+            scratch.removeAll(keepingCapacity: true)
+            switch read(into: &scratch, maximum: 16 * 1024) {
+            case .some(let n) where n > 0: discarded += n
+            case .some: return
+            case .none: guard wait(wake: wake, until: deadline) == .ready else { return }
+            }
+        }
+    }
+
     func close() {
         _ = Glibc.close(fd)
     }
