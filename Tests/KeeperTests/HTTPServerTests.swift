@@ -234,6 +234,52 @@ import Testing
         #expect(throws: HTTPTestClient.Failure.self) { try HTTPTestClient(port: port) }
     }
 
+    @Test func http10ClosesUnlessAskedToKeepAlive() throws {
+        let (server, port) = try Self.startServer()
+        defer { server.stop() }
+        let kept = try HTTPTestClient(port: port)
+        try kept.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(try kept.readResponse().header("Connection") == "keep-alive")
+        #expect(try kept.get("/healthz").status == 200)
+        let closed = try HTTPTestClient(port: port)
+        try closed.send("GET /healthz HTTP/1.0\r\n\r\n")
+        let response = try closed.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("Connection") == "close")
+        #expect(try closed.isClosedByServer())
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let (server, port) = try Self.startServer()
+        defer { server.stop() }
+        let client = try HTTPTestClient(port: port)
+        try client.send("GET /healthz HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+        #expect(try client.readResponse().status == 404)
+        #expect(try client.readResponse().header("Content-Type") == HTTPRouter.prometheusContentType)
+    }
+
+    @Test func servesOnIPv6LoopbackWhenConfigured() throws {
+        let server = LocalHTTPServer(
+            configuration: .init(host: "::1", port: 0), router: try Self.healthOnlyRouter(), logger: Self.logger)
+        let port: Int
+        do {
+            port = try server.start()
+        } catch {
+            // A machine without IPv6 loopback cannot run this test; say so and stop.
+            print("skipping IPv6: \(error)")
+            return
+        }
+        defer { server.stop() }
+        #expect(try HTTPTestClient(port: port, ipv6: true).get("/healthz").status == 503)
+    }
+
+    static func healthOnlyRouter() throws -> HTTPRouter {
+        var router = HTTPRouter()
+        try router.addObservabilityRoutes(metrics: KeeperMetrics()) { .unhealthy(reason: "test") }
+        return router
+    }
+
     @Test func startFailsClearlyOnABadHostOrATakenPort() throws {
         let (server, port) = try Self.startServer()
         defer { server.stop() }

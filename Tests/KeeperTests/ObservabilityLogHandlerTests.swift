@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 import Testing
@@ -121,6 +125,27 @@ import Testing
     ])
     func timestampsAreRFC3339UTCWithMilliseconds(seconds: Double, text: String) {
         #expect(KeeperLogHandler.rfc3339(Date(timeIntervalSince1970: seconds)) == text)
+    }
+
+    @Test func aFileDescriptorSinkWritesWholeLines() throws {
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
+        let logger = Logger(label: "keeper") { label in
+            KeeperLogHandler(label: label, format: .json, sink: LogLineSink(fileDescriptor: ends[1]), now: { Self.time })
+        }
+        logger.info("one")
+        logger.info("two")
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = read(ends[0], &buffer, buffer.count)
+        #expect(String(decoding: buffer[..<max(0, count)], as: UTF8.self) == """
+            {"ts":"2023-11-14T22:13:20.250Z","level":"info","msg":"one","logger":"keeper"}
+            {"ts":"2023-11-14T22:13:20.250Z","level":"info","msg":"two","logger":"keeper"}
+
+            """)
     }
 
     @Test func formatNamesComeFromConfig() throws {

@@ -156,3 +156,43 @@ import Testing
         #expect(rendered.contains("keeper_transactions_sent_total 1"))
     }
 }
+
+@Suite struct ObservabilityHealthTests {
+    static let start = Date(timeIntervalSince1970: 1_700_000_000)
+
+    @Test func healthFollowsTheLastTickAndTheHead() {
+        let metrics = KeeperMetrics(now: { Self.start })
+        let limits = (tick: Duration.seconds(90), head: Duration.seconds(120))
+        // Before the first tick: healthy during the grace period, then not.
+        #expect(
+            metrics.health(maxTickAge: limits.tick, maxHeadAge: limits.head, at: Self.start.addingTimeInterval(30))
+                == .healthy(lastTick: nil, headAge: .seconds(30)))
+        #expect(
+            metrics.health(maxTickAge: limits.tick, maxHeadAge: limits.head, at: Self.start.addingTimeInterval(91))
+                == .unhealthy(reason: "no good tick since the start 91 s ago (limit 90 s)"))
+        // A good tick and a moving head.
+        metrics.headMoved(at: Self.start.addingTimeInterval(100))
+        metrics.tickFinished(duration: .milliseconds(5), at: Self.start.addingTimeInterval(100.5))
+        #expect(
+            metrics.health(maxTickAge: limits.tick, maxHeadAge: limits.head, at: Self.start.addingTimeInterval(101.25))
+                == .healthy(lastTick: Self.start.addingTimeInterval(100.5), headAge: .milliseconds(1250)))
+        // Ticks go on but the head stalls.
+        metrics.tickFinished(duration: .milliseconds(5), at: Self.start.addingTimeInterval(230))
+        #expect(
+            metrics.health(maxTickAge: limits.tick, maxHeadAge: limits.head, at: Self.start.addingTimeInterval(231))
+                == .unhealthy(reason: "the chain head has not moved for 131 s (limit 120 s)"))
+        // Ticks stop.
+        #expect(
+            metrics.health(maxTickAge: .seconds(90), maxHeadAge: .seconds(1000), at: Self.start.addingTimeInterval(400))
+                == .unhealthy(reason: "no good tick 170 s ago (limit 90 s)"))
+    }
+
+    @Test func healthResponsesAreJSON() {
+        let healthy = HTTPRouter.healthResponse(.healthy(lastTick: nil, headAge: nil))
+        #expect(healthy.status == .ok)
+        #expect(String(decoding: healthy.body, as: UTF8.self) == #"{"head_age_seconds":null,"last_tick":null,"status":"ok"}"# + "\n")
+        let unhealthy = HTTPRouter.healthResponse(.unhealthy(reason: "a \"quoted\" reason"))
+        #expect(unhealthy.status == .serviceUnavailable)
+        #expect(String(decoding: unhealthy.body, as: UTF8.self) == #"{"reason":"a \"quoted\" reason","status":"unhealthy"}"# + "\n")
+    }
+}

@@ -71,6 +71,10 @@ public final class KeeperMetrics: Sendable {
     private let refusalCounters = Mutex<[String: MetricsCounter]>([:])
     /// When the head last moved (or when these metrics were made, before the first head).
     private let headMovedAt: Mutex<Date>
+    /// When the last good tick ended; nil before the first.
+    private let lastGoodTick = Mutex<Date?>(nil)
+    /// When these metrics were made: the start of the grace period before the first tick.
+    private let createdAt: Date
 
     /// Registers the keeper's metrics on `registry`.
     ///
@@ -102,7 +106,8 @@ public final class KeeperMetrics: Sendable {
         confirmed = MetricsCounter(label: Name.transactionsConfirmed, factory: factory)
         replaced = MetricsCounter(label: Name.transactionsReplaced, factory: factory)
         failed = MetricsCounter(label: Name.transactionsFailed, factory: factory)
-        headMovedAt = Mutex(now())
+        createdAt = now()
+        headMovedAt = Mutex(createdAt)
         headLag.record(0)
     }
 
@@ -131,9 +136,11 @@ public final class KeeperMetrics: Sendable {
 
     /// A tick completed: counts it, records its duration and the time of the last good tick.
     public func tickFinished(duration: Duration, at time: Date? = nil) {
+        let time = time ?? now()
         ticksOK.increment()
         tickDuration.record(duration: duration)
-        lastSuccessfulTick.record((time ?? now()).timeIntervalSince1970)
+        lastSuccessfulTick.record(time.timeIntervalSince1970)
+        lastGoodTick.withLock { $0 = time }
     }
 
     /// A tick ended in an error: counts it and records its duration.
@@ -223,6 +230,35 @@ public final class KeeperMetrics: Sendable {
             return counter
         }
         counter.increment()
+    }
+
+    // MARK: Health
+
+    /// A health verdict from what these metrics saw: unhealthy when the last good tick (or, before
+    /// the first one, the start) is older than `maxTickAge`, or the head has not moved for
+    /// `maxHeadAge`. A ready-made closure for `/healthz`:
+    ///
+    ///     try router.addObservabilityRoutes(metrics: metrics) {
+    ///         metrics.health(maxTickAge: .seconds(90), maxHeadAge: .seconds(120))
+    ///     }
+    public func health(maxTickAge: Duration, maxHeadAge: Duration, at time: Date? = nil) -> KeeperHealth {
+        let time = time ?? now()
+        let lastTick = lastGoodTick.withLock { $0 }
+        let tickAge = time.timeIntervalSince(lastTick ?? createdAt)
+        let headAge = headAge(at: time)
+        if tickAge > Self.seconds(maxTickAge) {
+            let what = lastTick == nil ? "no good tick since the start" : "no good tick"
+            return .unhealthy(reason: "\(what) \(Int(tickAge)) s ago (limit \(Int(Self.seconds(maxTickAge))) s)")
+        }
+        if headAge > Self.seconds(maxHeadAge) {
+            return .unhealthy(
+                reason: "the chain head has not moved for \(Int(headAge)) s (limit \(Int(Self.seconds(maxHeadAge))) s)")
+        }
+        return .healthy(lastTick: lastTick, headAge: .milliseconds(Int64((headAge * 1000).rounded())))
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     // MARK: Rendering
