@@ -23,6 +23,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        // The keeper's metrics: swift-metrics API, Prometheus exposition.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         // Test-only oracles: BigInt checks U256, PropertyBased drives the round-trip properties.
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
@@ -82,6 +85,8 @@ let package = Package(
             dependencies: [
                 "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -183,7 +188,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KeeperTests",
-            dependencies: ["Keeper", "EVM"],
+            dependencies: [
+                "Keeper", "EVM", "Oracle",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
