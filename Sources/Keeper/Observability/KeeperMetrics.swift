@@ -18,11 +18,6 @@ private typealias MetricsTimer = Metrics.Timer
 /// The process-wide `MetricsSystem` is bootstrapped once by ``bootstrapMetricsSystem()``; a
 /// `KeeperMetrics` itself only needs a registry, so tests make their own and render it.
 public final class KeeperMetrics: Sendable {
-    /// Intent states, as the `state` label of `keeper_intents`.
-    public enum IntentState: String, Sendable, CaseIterable, Hashable {
-        case planned, signed, sent, confirmed, failed, dropped
-    }
-
     /// The metric names, in one place.
     public enum Name {
         public static let ticks = "keeper_ticks_total"
