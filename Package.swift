@@ -77,7 +77,7 @@ let package = Package(
         ),
         .target(
             name: "Strategies",
-            dependencies: ["Oracle", "EVM"],
+            dependencies: ["Oracle", "EVM", "TOML"],
             swiftSettings: swiftSettings
         ),
         .target(
