@@ -1,4 +1,3 @@
-public import EVM
 public import Logging
 
 /// What an observer may read with: the chain (pinned reads), Multicall3, and the subgraphs by
