@@ -75,10 +75,11 @@ import Glibc
         await #expect { try await client.signTransaction(Lines.transaction(), methodSignature: "block()", timeout: .milliseconds(200)) } throws: {
             ($0 as? SignerClientError)?.kind == .timeout
         }
-        let elapsed = ContinuousClock.now - started
-        // The server would hold the call for 10 s; the bound is loose because other tests running
-        // in parallel block the 2-core machine's cooperative threads, which delays the resumption.
-        #expect(elapsed >= .milliseconds(190) && elapsed < .seconds(9))
+        // Had the per-call timeout not worked, the call would have succeeded when the gate gave up
+        // (60 s): the `.timeout` kind is the evidence. No upper bound on the elapsed time: tests
+        // running in parallel can hold the 2-core machine's cooperative threads, which delays
+        // the resumption of this task, not the client.
+        #expect(ContinuousClock.now - started >= .milliseconds(190))
         server.methods.gate.signal()
         // The late answer is not taken for this call's: the connection was dropped.
         let signed = try await client.signTransaction(Lines.transaction(nonce: 7))
@@ -146,15 +147,17 @@ import Glibc
         defer { server.stop() }
         var hostile: [RawConnection] = []
         for _ in 0..<1000 { hostile.append(try RawConnection(path: dir.socketPath)) }
-        #expect(await eventually(timeout: .seconds(10)) {
+        #expect(await eventually(timeout: .seconds(60)) {
             let s = server.server.statistics
             return s.accepted + s.rejectedOverload == 1000
         })
-        #expect(server.server.statistics.rejectedOverload >= 1000 - 64)
-        #expect(server.server.openConnections <= 64)
+        // Idle connections are closed after 500 ms, so more than 64 may be admitted over the
+        // run, but never more than 64 at once.
+        #expect(server.server.statistics.rejectedOverload > 0)
+        #expect(server.server.statistics.peakConnections == 64)
 
-        let client = SignerClient(socketPath: dir.socketPath, timeout: .seconds(1), logger: LogCapture().logger())
-        let deadline = ContinuousClock.now + .seconds(15)
+        let client = SignerClient(socketPath: dir.socketPath, timeout: .seconds(5), logger: LogCapture().logger())
+        let deadline = ContinuousClock.now + .seconds(60)
         var answered = false
         var attempts = 0
         while !answered, ContinuousClock.now < deadline {
@@ -168,7 +171,7 @@ import Glibc
         #expect(answered, "no answer after \(attempts) attempts")
         #expect(server.capture.contains("too many connections"))
         hostile.removeAll()
-        #expect(await eventually(timeout: .seconds(10)) { server.server.openConnections <= 1 })
+        #expect(await eventually(timeout: .seconds(60)) { server.server.openConnections <= 1 })
         #expect(try await client.version().version == "test")
     }
 }

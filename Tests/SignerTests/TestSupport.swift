@@ -25,7 +25,7 @@ final class FakeSignerMethods: SignerMethods {
     func signTransaction(_ transaction: TransactionArgs, methodSignature: String?, context: RequestContext) throws(SignerMethodError) -> SignedTransactionResult {
         if methodSignature == "block()" {
             blockedCount.add(1, ordering: .sequentiallyConsistent)
-            _ = gate.wait(timeout: .now() + 10)
+            _ = gate.wait(timeout: .now() + 60)
         }
         if methodSignature == "unknownFrom()" {
             throw .invalidParams("from \(transaction.from) is not an account of this signer", field: "params[0].from")
@@ -129,9 +129,9 @@ final class TestServer: Sendable {
         server.start()
     }
 
-    func stop() { server.shutdown(gracePeriod: .seconds(5)) }
+    func stop() { server.shutdown(gracePeriod: .seconds(30)) }
 
-    deinit { server.shutdown(gracePeriod: .seconds(5)) }
+    deinit { server.shutdown(gracePeriod: .seconds(30)) }
 }
 
 /// A plain blocking client socket for byte-level tests.
@@ -157,7 +157,7 @@ final class RawConnection {
     }
 
     /// The next line, or nil at end of file, error or after `timeout`.
-    func readLine(timeout: Duration = .seconds(5)) -> String? {
+    func readLine(timeout: Duration = .seconds(30)) -> String? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
@@ -173,13 +173,13 @@ final class RawConnection {
     }
 
     /// The next line parsed as a response.
-    func readResponse(timeout: Duration = .seconds(5)) throws -> RPCResponse {
+    func readResponse(timeout: Duration = .seconds(30)) throws -> RPCResponse {
         let line = try #require(readLine(timeout: timeout))
         return try RPCResponse.parse(Array(line.utf8))
     }
 
     /// Whether the server closes the connection (EOF or reset) before `timeout`, after any lines.
-    func isClosedByPeer(timeout: Duration = .seconds(5)) -> Bool {
+    func isClosedByPeer(timeout: Duration = .seconds(30)) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while waitReadable(until: deadline) {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -201,7 +201,9 @@ final class RawConnection {
 }
 
 /// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+/// Deadlines are generous: they only matter when a test fails, and tests of other modules may
+/// hold both cores for seconds.
+func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }

@@ -40,6 +40,8 @@ public final class UnixSocketServer: Sendable {
         public var readTimeouts = 0
         public var idleClosed = 0
         public var requests = 0
+        /// The most connections open at once.
+        public var peakConnections = 0
     }
 
     private struct State {
@@ -191,6 +193,7 @@ public final class UnixSocketServer: Sendable {
             s.nextID += 1
             s.connections[id] = fd
             s.statistics.accepted += 1
+            s.statistics.peakConnections = max(s.statistics.peakConnections, s.connections.count)
             return .admitted(id: id)
         }
         switch admission {
@@ -377,14 +380,17 @@ private func spawnThread(_ body: @escaping @Sendable () -> Void) -> Bool {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setstacksize(&attributes, 512 * 1024)
-    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    // Allocated rather than `pthread_attr_t()`: with libcrypto's headers in the module graph,
+    // the importer attributes that initializer to CLibCrypto (MemberImportVisibility).
+    let attributes = UnsafeMutablePointer<pthread_attr_t>.allocate(capacity: 1)
+    defer { attributes.deallocate() }
+    pthread_attr_init(attributes)
+    defer { pthread_attr_destroy(attributes) }
+    pthread_attr_setstacksize(attributes, 512 * 1024)
+    pthread_attr_setdetachstate(attributes, Int32(PTHREAD_CREATE_DETACHED))
     let context = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
-    let rc = pthread_create(&thread, &attributes, { raw in
+    let rc = pthread_create(&thread, attributes, { raw in
         guard let raw else { return nil }
         Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
         return nil
