@@ -1,8 +1,8 @@
 /// The params of `account_signTransaction`: `[TransactionArgs, methodSignature?]`.
 ///
 /// `methodSignature` (optional, string or null) is the caller's human-readable name of the
-/// called function, e.g. `"transfer(address,uint256)"`; the policy derives the selector itself
-/// and never trusts this string.
+/// called function, e.g. `"transfer(address,uint256)"`; the policy checks it against the
+/// calldata's selector and never takes a selector from it.
 public struct SignTransactionParams: Sendable, Hashable {
     public var transaction: TransactionArgs
     public var methodSignature: String?
