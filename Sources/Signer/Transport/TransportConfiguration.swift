@@ -1,4 +1,4 @@
-/// The `[transport]` settings of the signer: where the socket is, who may connect, and the
+/// The `[socket]` settings of signer.toml: where the socket is, who may connect, and the
 /// limits that keep a misbehaving or hostile peer from exhausting the signer.
 public struct TransportConfiguration: Sendable, Hashable {
     /// The group that owns the socket file: by name (looked up at bind time) or by id.

@@ -72,7 +72,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible, Equatabl
     }
 
     static func groupNotFound(_ name: String, file: String = #fileID, line: Int = #line) -> TransportError {
-        TransportError(.groupNotFound, "socket group '\(name)' does not exist; create it (groupadd \(name)) or fix [transport] socket_group",
+        TransportError(.groupNotFound, "socket group '\(name)' does not exist; create it (groupadd \(name)) or fix group in the [socket] section of signer.toml",
                        file: file, line: line)
     }
 

@@ -180,7 +180,7 @@ public final class UnixSocketServer: Sendable {
                 "signer.peer.uid": "\(peer.uid)", "signer.peer.gid": "\(peer.gid)", "signer.peer.pid": "\(peer.pid)",
             ])
             sendAndClose(fd, RPCErrorObject(.peerNotAllowed, "peer not allowed: uid \(peer.uid) gid \(peer.gid) may not use this signer; "
-                + "add the uid or gid to the signer's [transport] allowed_uids/allowed_gids"))
+                + "add the uid or gid to allowed_uids or allowed_gids in the [socket] section of signer.toml"))
             return
         }
         let admission = state.withLock { s -> Admission in

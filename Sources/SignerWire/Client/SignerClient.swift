@@ -156,7 +156,7 @@ struct ConnectionState: ~Copyable {
                     }
                     let hint = switch e {
                     case ENOENT, ECONNREFUSED: "; is the signer running? (systemctl status keeper-signer)"
-                    case EACCES: "; this user needs to be in the socket's group (see the signer's [transport] config)"
+                    case EACCES: "; this user needs to be in the socket's group (group in the [socket] section of signer.toml)"
                     default: ""
                     }
                     return failure(.transport, "cannot connect to \(socketPath): \(UnixSocket.describe(errno: e))\(hint)",
