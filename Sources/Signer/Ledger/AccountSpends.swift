@@ -13,27 +13,40 @@ struct AccountChain: Hashable, Sendable {
 /// A nonce group lives until its latest record leaves the retention window: pruning removes whole
 /// groups only, because a replacement may carry a lower fee exposure (a lower gas limit) than the
 /// record it replaced, and the budgets count a nonce at its highest.
+///
+/// The time index (`timeline`) is kept sorted by time, so reading the groups of the last `w`
+/// seconds costs what is in those `w` seconds, not everything retained. Records arrive almost in
+/// time order (threads take the time just before the lock), so the sorted insert is nearly always
+/// an append.
 struct AccountSpends {
     /// Per nonce, the records signed for it (one, or more after replacements or re-signing).
     private(set) var groups: [UInt64: [SpendRecord]] = [:]
-    /// (time, nonce) in arrival order: the pruning queue. Entries of removed records stay until
-    /// they reach the head; pruning skips them.
-    private var expiry: [(at: Date, nonce: UInt64)] = []
-    private var expiryHead = 0
+    /// (time, nonce) sorted by time, from `timelineHead` on: the pruning queue and the index of
+    /// recent groups. Entries of removed records stay until pruned; readers re-check the group.
+    private var timeline: [(at: Date, nonce: UInt64)] = []
+    private var timelineHead = 0
 
     var isEmpty: Bool { groups.isEmpty }
 
     /// Adds a record.
     mutating func add(_ record: SpendRecord) {
         groups[record.nonce, default: []].append(record)
-        expiry.append((record.at, record.nonce))
+        timeline.append((record.at, record.nonce))
+        var i = timeline.count - 1
+        while i > timelineHead, timeline[i - 1].at > record.at {
+            timeline.swapAt(i - 1, i)
+            i -= 1
+        }
     }
 
-    /// Adds a record read from the database unless an equal one is present, so loading the same
-    /// rows twice changes nothing.
-    mutating func merge(_ record: SpendRecord) {
-        if groups[record.nonce]?.contains(record) == true { return }
-        add(record)
+    /// Adds records read from the database, skipping those already present, so loading the same
+    /// rows twice changes nothing. Sorts the time index once at the end.
+    mutating func merge(_ records: some Sequence<SpendRecord>) {
+        for record in records where groups[record.nonce]?.contains(record) != true {
+            groups[record.nonce, default: []].append(record)
+            timeline.append((record.at, record.nonce))
+        }
+        timeline[timelineHead...].sort { $0.at < $1.at }
     }
 
     /// Removes one record equal to `record` (a reservation that was declined).
@@ -45,16 +58,16 @@ struct AccountSpends {
 
     /// Drops the nonce groups whose latest record is at or before `cutoff`.
     mutating func prune(through cutoff: Date) {
-        while expiryHead < expiry.count, expiry[expiryHead].at <= cutoff {
-            let nonce = expiry[expiryHead].nonce
+        while timelineHead < timeline.count, timeline[timelineHead].at <= cutoff {
+            let nonce = timeline[timelineHead].nonce
             if let group = groups[nonce], group.allSatisfy({ $0.at <= cutoff }) {
                 groups[nonce] = nil
             }
-            expiryHead += 1
+            timelineHead += 1
         }
-        if expiryHead > 1024, expiryHead * 2 > expiry.count {
-            expiry.removeFirst(expiryHead)
-            expiryHead = 0
+        if timelineHead > 1024, timelineHead * 2 > timeline.count {
+            timeline.removeFirst(timelineHead)
+            timelineHead = 0
         }
     }
 
@@ -62,9 +75,16 @@ struct AccountSpends {
     /// value and the highest fee exposure of the group. ``SpendTotals/aggregate(_:account:chainId:window:now:)``
     /// gives the same totals for these as for all the records.
     func condensed(after start: Date) -> [SpendRecord] {
+        var recent = Set<UInt64>()
+        var i = timeline.count - 1
+        while i >= timelineHead, timeline[i].at > start {
+            recent.insert(timeline[i].nonce)
+            i -= 1
+        }
         var out: [SpendRecord] = []
-        out.reserveCapacity(groups.count)
-        for group in groups.values {
+        out.reserveCapacity(recent.count)
+        for nonce in recent {
+            guard let group = groups[nonce], !group.isEmpty else { continue }
             var condensed = group[0]
             for record in group.dropFirst() {
                 condensed.at = max(condensed.at, record.at)

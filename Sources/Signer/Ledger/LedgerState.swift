@@ -38,6 +38,11 @@ struct LedgerState {
     private(set) var highestSignedNonce: [AccountChain: UInt64] = [:]
     var commit = GroupCommit()
     private(set) var isClosed = false
+    /// Set while the committer waits for requests in flight to join its batch.
+    var isGathering = false
+    /// Requests released by the last commit that have not come back yet (estimated: every new
+    /// request counts as one coming back). Under steady load they are about to send the next.
+    private(set) var returning = 0
     private var nextReservation: UInt64 = 1
     /// Reservations neither committed nor declined.
     private(set) var openReservations: Set<UInt64> = []
@@ -51,8 +56,9 @@ struct LedgerState {
 
     /// Adds spend records read from the database (idempotent).
     mutating func load(spends records: some Sequence<SpendRecord>) {
-        for record in records {
-            spends[AccountChain(account: record.account, chainId: record.chainId), default: AccountSpends()].merge(record)
+        let byAccount = Dictionary(grouping: records) { AccountChain(account: $0.account, chainId: $0.chainId) }
+        for (key, records) in byAccount {
+            spends[key, default: AccountSpends()].merge(records)
         }
     }
 
@@ -74,6 +80,7 @@ struct LedgerState {
         _ request: LedgerRequest, backing: some LedgerBacking, evaluate: (LedgerView) -> PolicyDecision
     ) throws(SignerStoreError) -> ReservationTicket {
         try checkOpen()
+        returning = max(0, returning - 1)
         let now = LedgerTime.rounded(request.now)
         let key = request.slotKey
         let accountKey = key.accountChain
@@ -184,6 +191,7 @@ struct LedgerState {
     /// Queues an audit row for a request that reserved nothing (`account_list`, a malformed line).
     mutating func record(_ entry: AuditEntry) throws(SignerStoreError) -> (batch: UInt64, wakeCommitter: Bool) {
         try checkOpen()
+        returning = max(0, returning - 1)
         return commit.append { $0.audits.append(entry) }
     }
 
@@ -192,6 +200,7 @@ struct LedgerState {
     /// The committer's batch committed: unpins its slots, evicts if the cache is over capacity.
     mutating func committed(_ batch: GroupCommit.Batch) {
         commit.committed(batch.number)
+        returning = batch.writes.audits.count
         for key in batch.writes.unpin { slots.unpin(key) }
         slots.evictIfNeeded()
     }
