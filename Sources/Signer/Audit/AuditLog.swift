@@ -81,9 +81,14 @@ public enum AuditLog {
                         count, head, stored, .anchorMismatch, head.sequence + 1,
                         "the log ends at row \(head.sequence), but the anchor says it ends at row \(stored.sequence): rows \(head.sequence + 1) to \(stored.sequence) were removed from the end")
                 }
+                if stored.sequence < head.sequence {
+                    return result(
+                        count, head, stored, .anchorMismatch, stored.sequence + 1,
+                        "the anchor says the log ends at row \(stored.sequence), but it goes on to row \(head.sequence): rows \(stored.sequence + 1) to \(head.sequence) were added without the signer")
+                }
                 return result(
                     count, head, stored, .anchorMismatch, stored.sequence,
-                    "the anchor names row \(stored.sequence) with hash \(hex(stored.rowHash)), but the log ends at row \(head.sequence) (\(hex(head.rowHash))): rows were added or replaced without the signer")
+                    "the anchor names row \(stored.sequence) with hash \(hex(stored.rowHash)), but that row hashes to \(hex(head.rowHash)): the chain was rewritten without the signer")
             }
         } catch let error as SignerStoreError {
             throw error
