@@ -5,6 +5,7 @@ import ArgumentParser
 struct SignerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signer",
-        abstract: "Holds the keys and signs only what an operator-approved policy allows."
+        abstract: "Holds the keys and signs only what an operator-approved policy allows.",
+        subcommands: [AuditCommand.self]
     )
 }
