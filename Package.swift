@@ -17,11 +17,15 @@ let package = Package(
         .executable(name: "keeper", targets: ["KeeperCommand"]),
         .executable(name: "signer", targets: ["SignerCommand"]),
         .executable(name: "evm-bench", targets: ["EVMBenchmarks"]),
+        .executable(name: "oracle-bench", targets: ["OracleBenchmarks"]),
         .library(name: "EVM", targets: ["EVM"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        // The keeper's metrics: swift-metrics API, Prometheus exposition.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         // Test-only oracles: BigInt checks U256, PropertyBased drives the round-trip properties.
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
@@ -73,7 +77,7 @@ let package = Package(
         ),
         .target(
             name: "Strategies",
-            dependencies: ["Oracle", "EVM"],
+            dependencies: ["Oracle", "EVM", "TOML"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -81,6 +85,8 @@ let package = Package(
             dependencies: [
                 "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -110,10 +116,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The benchmark runner both benchmark executables share.
+        .target(name: "BenchmarkKit", path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "EVMBenchmarks",
-            dependencies: ["EVM"],
+            dependencies: ["EVM", "BenchmarkKit"],
             path: "Benchmarks/EVMBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OracleBenchmarks",
+            dependencies: ["BenchmarkKit", "Oracle", "Strategies", "EVM"],
+            path: "Benchmarks/OracleBenchmarks",
             swiftSettings: swiftSettings
         ),
 
@@ -146,7 +160,16 @@ let package = Package(
             dependencies: ["DevnetTestKit", "EVM", "Oracle", "Keeper", "EVMTestKit"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "OracleTests", dependencies: ["Oracle", "EVM"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OracleTests",
+            dependencies: ["Oracle", "EVM", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StrategiesTests",
+            dependencies: ["Strategies", "Oracle", "EVM", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: swiftSettings),
@@ -165,7 +188,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KeeperTests",
-            dependencies: ["Keeper", "EVM"],
+            dependencies: [
+                "Keeper", "EVM", "Oracle",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,14 +1,8 @@
 // EVM primitive benchmarks. Run: swift run -c release evm-bench [filter]
 // Figures and the machine they came from are recorded in BENCHMARKS.md.
+import BenchmarkKit
 import EVM
 
-let filter = CommandLine.arguments.dropFirst().first
-let bench = Bench()
-
-func run(_ name: String, unit: String = "ops/s", batch: Int = 1, scale: Double = 1, _ body: () -> Void) {
-    if let filter, !name.contains(filter) { return }
-    Bench.report(name, bench.measure(batch: batch, body) * scale, unit: unit)
-}
 
 // Keccak-256 throughput over a 1 MiB buffer, and the rate for 32-byte inputs (hashing words).
 let mebibyte = [UInt8](repeating: 0xa5, count: 1 << 20)

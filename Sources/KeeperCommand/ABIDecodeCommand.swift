@@ -7,8 +7,9 @@ struct ABIDecodeCommand: ParsableCommand {
         commandName: "decode",
         abstract: "Decode calldata: one argument per line ('name: value' when named), or JSON.",
         discussion: """
-            Decoding is strict, as the signer's: the selector must match, padding
-            must be zero, offsets canonical, and nothing may follow the encoding.
+            Calldata decoding is strict, as the signer's: the selector must match,
+            padding must be zero, offsets canonical, and nothing may follow the
+            encoding. Return data (--output) is decoded as a contract caller would.
 
             Examples:
               keeper abi decode 'transfer(address to, uint256 amount)' 0xa9059cbb0000...

@@ -46,6 +46,7 @@ extension SQLite {
             /// How many prepared statements `cached(_:)` keeps.
             public var statementCacheCapacity: Int
 
+            /// The defaults: FULL durability, WAL, foreign keys on, 5 s busy timeout, 64 cached statements.
             public init(
                 synchronous: Synchronous = .full, busyTimeout: Duration = .seconds(5),
                 writeAheadLog: Bool = true, foreignKeys: Bool = true, statementCacheCapacity: Int = 64
@@ -281,3 +282,8 @@ extension SQLite {
         }
     }
 }
+
+/// A connection belongs to one thread or task at a time (see `SQLite`): opened with
+/// `SQLITE_OPEN_NOMUTEX`, it does no locking of its own.
+@available(*, unavailable)
+extension SQLite.Connection: Sendable {}

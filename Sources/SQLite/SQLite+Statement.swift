@@ -266,3 +266,7 @@ extension SQLite {
 
 /// `SQLITE_TRANSIENT`: SQLite copies bound text and blobs before the call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A connection and its statements belong to one thread or task at a time (see `SQLite`).
+@available(*, unavailable)
+extension SQLite.Statement: Sendable {}

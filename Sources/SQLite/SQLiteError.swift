@@ -23,6 +23,7 @@ public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
         case other
     }
 
+    /// The category, derived from the primary code or set by the wrapper.
     public let kind: Kind
     /// The primary result code (`SQLITE_CONSTRAINT` = 19, ...).
     public let code: Int32

@@ -27,13 +27,7 @@ struct AuditCommand: AsyncParsableCommand {
         var db: String
 
         func run() throws {
-            let result: AuditVerification
-            do {
-                result = try AuditLog.Reader(path: db).verify()
-            } catch {
-                printError("signer audit verify: \(error)")
-                throw ExitCode.failure
-            }
+            let result = try AuditLog.Reader(path: db).verify()
             guard let problem = result.problem else {
                 print(result.description)
                 return
@@ -65,25 +59,20 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            do {
-                let reader = try AuditLog.Reader(path: db)
-                var last: Int64 = 0
-                for record in try reader.last(n) {
-                    write(Self.line(record))
+            let reader = try AuditLog.Reader(path: db)
+            var last: Int64 = 0
+            for record in try reader.last(n) {
+                writeLine(Self.line(record))
+                last = record.sequence
+            }
+            if last == 0 { last = try reader.last(1).first?.sequence ?? 0 }
+            while follow {
+                let records = try reader.records(after: last)
+                for record in records {
+                    writeLine(Self.line(record))
                     last = record.sequence
                 }
-                if last == 0 { last = try reader.last(1).first?.sequence ?? 0 }
-                while follow {
-                    let records = try reader.records(after: last)
-                    for record in records {
-                        write(Self.line(record))
-                        last = record.sequence
-                    }
-                    if records.isEmpty { try await Task.sleep(for: .milliseconds(250)) }
-                }
-            } catch let error as SignerStoreError {
-                printError("signer audit tail: \(error)")
-                throw ExitCode.failure
+                if records.isEmpty { try await Task.sleep(for: .milliseconds(250)) }
             }
         }
 
@@ -100,10 +89,11 @@ struct AuditCommand: AsyncParsableCommand {
 }
 
 /// Writes a line to standard output unbuffered, so a pipe (`| grep`) sees each row as it comes.
-private func write(_ line: String) {
+private func writeLine(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-private func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+extension SignerStoreError: CommandFailure {
+    var exitStatus: Int32 { 1 }
+    var commandMessage: String { description }
 }

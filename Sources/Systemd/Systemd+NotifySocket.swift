@@ -9,8 +9,10 @@ extension Systemd {
             case abstract(String)
         }
 
+        /// The socket's address.
         public let address: Address
 
+        /// A socket at `address`.
         public init(address: Address) {
             self.address = address
         }
@@ -81,8 +83,10 @@ extension Systemd {
     /// Sends notifications to one socket. `Notifier.fromEnvironment()` is what the static
     /// functions on `Systemd` use; tests build one on their own socket.
     public struct Notifier: Sendable {
+        /// Where notifications go.
         public let socket: NotifySocket
 
+        /// A notifier sending to `socket`.
         public init(socket: NotifySocket) {
             self.socket = socket
         }

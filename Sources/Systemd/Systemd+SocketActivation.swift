@@ -4,9 +4,12 @@ extension Systemd {
     /// A socket passed by systemd (`.socket` units): its descriptor, from 3 up, and its name
     /// (`FileDescriptorName=`, or `unknown`).
     public struct ListenFileDescriptor: Hashable, Sendable {
+        /// The descriptor number (3, 4, ...).
         public let fileDescriptor: Int32
+        /// The socket's name from `LISTEN_FDNAMES`, or `unknown`.
         public let name: String
 
+        /// A descriptor with its name.
         public init(fileDescriptor: Int32, name: String) {
             self.fileDescriptor = fileDescriptor
             self.name = name

@@ -11,6 +11,7 @@ public struct SystemdError: Error, Hashable, Sendable, CustomStringConvertible {
         case systemCall
     }
 
+    /// The category.
     public let kind: Kind
     /// What was wrong and what to do.
     public let message: String

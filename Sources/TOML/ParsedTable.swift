@@ -63,8 +63,8 @@ final class ParsedEntry {
         }
     }
 
-    let keyPosition: TOML.Position
-    let valuePosition: TOML.Position
+    var keyPosition: TOML.Position
+    var valuePosition: TOML.Position
     var content: Content
 
     init(keyPosition: TOML.Position, valuePosition: TOML.Position, content: Content) {

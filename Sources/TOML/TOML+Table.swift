@@ -12,6 +12,7 @@ extension TOML {
         public struct Entry: Sendable {
             /// The key itself (one segment; dotted keys become nested tables).
             public let key: String
+            /// The value (tables made by headers or dotted keys are `.table`).
             public let value: Value
             /// Where the key was written (for `[[x]]`/`[x]` tables: the header).
             public let keyPosition: Position

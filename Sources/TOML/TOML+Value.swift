@@ -1,14 +1,18 @@
 extension TOML {
     /// A 1-based line and column (in Unicode scalars) in the source text.
     public struct Position: Hashable, Sendable, Comparable, CustomStringConvertible {
+        /// 1-based line.
         public let line: Int
+        /// 1-based column, counted in Unicode scalars.
         public let column: Int
 
+        /// A position at `line` and `column`.
         public init(line: Int, column: Int) {
             self.line = line
             self.column = column
         }
 
+        /// Document order.
         public static func < (a: Position, b: Position) -> Bool {
             (a.line, a.column) < (b.line, b.column)
         }
@@ -62,9 +66,12 @@ extension TOML {
 
     /// One item of an array, with where it was written.
     public struct Element: Sendable, Equatable {
+        /// The item.
         public let value: Value
+        /// Where the item starts.
         public let position: Position
 
+        /// An item at `position`.
         public init(value: Value, position: Position) {
             self.value = value
             self.position = position
@@ -91,10 +98,12 @@ extension TOML {
             }
         }
 
+        /// Which form the text has.
         public let kind: Kind
         /// The text as written in the document.
         public let text: String
 
+        /// A date/time of `kind` written as `text` (not validated here; the parser validates).
         public init(kind: Kind, text: String) {
             self.kind = kind
             self.text = text

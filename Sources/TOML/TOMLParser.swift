@@ -11,6 +11,10 @@ struct TOMLParser {
     var offset = 0
     private var lineStarts: [Int] = [0]
     private var flags = DefinitionFlags()
+    /// Arrays and inline tables open around the current value.
+    private var nesting = 0
+    /// Bounds on nesting and on key segments, so hostile input cannot exhaust the stack.
+    static let maximumDepth = 128
 
     init(bytes: [UInt8], file: String?) {
         self.bytes = bytes
@@ -106,6 +110,14 @@ struct TOMLParser {
         let position = self.position(of: start)
         flags.setExplicit(path, at: position)
         let table = try nest(root: root, keys: keys, headerStart: start)
+        if table.origin == .implicit {
+            // Made earlier by a longer header; its definition is here.
+            let parent = try nest(root: root, keys: Swift.Array(keys.dropLast()), headerStart: start)
+            if let entry = parent.entries[keys[keys.count - 1].name] {
+                entry.keyPosition = position
+                entry.valuePosition = position
+            }
+        }
         table.position = position
         table.origin = .header
         return (table, path)
@@ -283,6 +295,9 @@ struct TOMLParser {
         while true {
             skipWhitespace()
             segments.append(try parseSimpleKey())
+            if segments.count > Self.maximumDepth {
+                throw error(.invalidKey, at: segments[0].offset, "a dotted key may have at most \(Self.maximumDepth) parts")
+            }
             skipWhitespace()
             guard peek() == UInt8(ascii: ".") else { return segments }
             offset += 1
@@ -333,10 +348,13 @@ struct TOMLParser {
                 return .string(try parseMultilineLiteralString())
             }
             return .string(try parseLiteralString())
-        case UInt8(ascii: "["):
-            return .array(try parseArray(path: path))
-        case UInt8(ascii: "{"):
-            return .table(try parseInlineTable(path: path))
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            guard nesting < Self.maximumDepth else {
+                throw error(.expectedValue, at: offset, "arrays and inline tables may nest at most \(Self.maximumDepth) deep")
+            }
+            nesting += 1
+            defer { nesting -= 1 }
+            return byte == UInt8(ascii: "[") ? .array(try parseArray(path: path)) : .table(try parseInlineTable(path: path))
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             let start = offset
             let token = scanToken()

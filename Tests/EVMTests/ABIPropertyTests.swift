@@ -95,6 +95,23 @@ struct ABIPropertyTests {
         }
     }
 
+    /// Strict decoding accepts only canonical encodings: whatever it accepts re-encodes to the
+    /// very same bytes, so no two byte strings decode to the same values.
+    @Test func strictDecodingAcceptsOnlyCanonicalBytes() async {
+        await propertyCheck(count: 1000, input: ABIRandom.cases, Gen.int(in: 0...Int.max), Gen.uint8(in: 0...255)) { c, where_, byte throws in
+            var data = try ABICodec.encode(c.types, c.values)
+            guard !data.isEmpty else { return }
+            let position = where_ % data.count
+            // Set one byte, biased towards small values that make plausible offsets and lengths.
+            data[position] = position % 3 == 0 ? byte : byte & 0x7f
+            if let decoded = try? ABICodec.decode(c.types, from: data, strict: true) {
+                #expect(try ABICodec.encode(c.types, decoded) == data)
+            }
+            // Lenient decoding of the same bytes may fail, but never traps.
+            _ = try? ABICodec.decode(c.types, from: data, strict: false)
+        }
+    }
+
     @Test func calldataRoundTripsAndRejectsAnyExtraByte() async {
         await propertyCheck(count: 200, input: ABIRandom.cases) { c throws in
             let function = ABIFunction(name: "f", inputs: c.types.map { ABIParameter(type: $0) })

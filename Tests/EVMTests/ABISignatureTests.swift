@@ -26,6 +26,7 @@ struct ABISignatureTests {
         Case(text: "foo(uint, int[], tuple(uint a, bytes b)[2], byte)", signature: "foo(uint256,int256[],(uint256,bytes)[2],bytes1)", selector: nil, names: ["", "", "", ""]),
         Case(text: "function send(address payable to, bytes calldata data, string memory note) public payable", signature: "send(address,bytes,string)", selector: nil, names: ["to", "data", "note"]),
         Case(text: "noArgs()", signature: "noArgs()", selector: nil, names: []),
+        Case(text: "function f(uint256 x) public virtual override(A, B) returns (uint256)", signature: "f(uint256)", selector: nil, names: ["x"]),
         Case(text: "balanceOf(address)(uint256)", signature: "balanceOf(address)", selector: "0x70a08231", names: [""]),
     ]
 
@@ -174,6 +175,19 @@ struct ABIEventTests {
         var topics = try event.encodeLog([.address(.zero), .address(.zero), .uint(1)]).topics
         topics[1][0] = 1
         #expect(throws: ABIError.self) { try event.decodeLog(topics: topics, data: U256(1).bigEndianBytes) }
+    }
+
+    @Test func dataErrorsNameTheEventParameter() throws {
+        let event = try ABIEvent(parsing: "event Swap(address indexed pool, bool zeroForOne, uint8 fee)")
+        let log = try event.encodeLog([.address(.zero), .bool(true), .uint(5)])
+        var data = log.data
+        data[63 - 1] = 1  // dirty high byte of the uint8 `fee`
+        do {
+            _ = try event.decodeLog(topics: log.topics, data: data)
+            Issue.record("dirty fee decoded")
+        } catch {
+            #expect(error.path.description == "argument 3 (fee)")
+        }
     }
 
     @Test func anonymousEvents() throws {

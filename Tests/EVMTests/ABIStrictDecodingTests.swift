@@ -110,6 +110,26 @@ struct ABIStrictDecodingTests {
         Self.expectKind(.invalidOffset, [.array(.array(.uint256))], data)
     }
 
+    @Test func sharedStringBombStopsLenientDecoding() throws {
+        // string[] whose 2000 elements all point at one 60 kB string: 120 MB from 124 kB.
+        let n = 2000
+        let length = 60_000
+        var data = Self.word("20") + Self.word(String(n, radix: 16))
+        for _ in 0..<n { data += Self.word(String(32 * n, radix: 16)) }
+        data += Self.word(String(length, radix: 16)) + [UInt8](repeating: 0x61, count: length)
+        data += [UInt8](repeating: 0, count: ABIStrictDecodingTests.padding(length))
+        Self.expectKind(.invalidOffset, [.array(.string)], data, strict: false)
+    }
+
+    static func padding(_ n: Int) -> Int { (32 - n % 32) % 32 }
+
+    @Test func oversizedTypesAreRejectedBeforeDecoding() throws {
+        #expect(throws: ABIError.self) { try ABIType(parsing: "uint256[999999999][999999999]") }
+        let huge = ABIType.fixedArray(.fixedArray(.uint256, count: 1 << 30), count: 1 << 30)
+        Self.expectKind(.invalidType, [huge], [])
+        Self.expectKind(.invalidType, [.tuple([])], [])
+    }
+
     @Test func trailingBytesAndTruncation() throws {
         let good = try ABICodec.encode([.uint256, .bool], [.uint(7), .bool(true)])
         Self.expectKind(.trailingBytes, [.uint256, .bool], good + [0])

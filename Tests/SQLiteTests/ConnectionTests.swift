@@ -15,6 +15,25 @@ import Testing
         }
     }
 
+    @Test func releasingTheLastReferenceClosesTheConnection() throws {
+        try withTemporaryDirectory { dir in
+            let path = dir + "/close.db"
+            var db: SQLite.Connection? = try SQLite.Connection(path: path)
+            try db?.execute("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            // The write-ahead log exists while the connection is open...
+            #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+            var statement = try db?.prepare("SELECT x FROM t")
+            db = nil
+            // ...a statement keeps its connection open...
+            #expect(try statement?.step() == true)
+            #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+            statement = nil
+            // ...and the last close checkpoints and removes it.
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+            #expect(statement == nil)
+        }
+    }
+
     @Test func everyTypeRoundTrips() throws {
         try withTemporaryDirectory { dir in
             let db = try SQLite.Connection(path: dir + "/t.db")

@@ -73,6 +73,15 @@ import Testing
         Invalid(name: "control character in string", toml: "s = \"a\u{7}b\"", kind: .invalidCharacter, line: 1),
         Invalid(name: "control character in comment", toml: "# a\u{1}b", kind: .invalidCharacter, line: 1),
         Invalid(name: "bare carriage return", toml: "a = 1\rb = 2", kind: .trailingCharacters, line: 1),
+        Invalid(name: "double sign", toml: "a = ++99", kind: .invalidNumber, line: 1),
+        Invalid(name: "negative octal", toml: "a = -0o755", kind: .invalidNumber, line: 1),
+        Invalid(name: "underscore after radix prefix", toml: "a = 0x_1", kind: .invalidNumber, line: 1),
+        Invalid(name: "underscore next to exponent", toml: "a = 1_e1", kind: .invalidNumber, line: 1),
+        Invalid(name: "value where array of tables has a sub-table", toml: "[[a]]\nb = 1\n[a.b]", kind: .keyConflict, line: 3),
+        Invalid(name: "inline table extended inside an inline table", toml: "t = { f = { x = 1 }, f.y = 2 }", kind: .keyConflict, line: 1),
+        Invalid(name: "dotted table replaced by inline table", toml: "[p]\ntype.name = 'n'\ntype = { edible = false }", kind: .duplicateKey, line: 3),
+        Invalid(name: "date with one-digit month", toml: "d = 1979-5-27", kind: .invalidNumber, line: 1),
+        Invalid(name: "date-time without time", toml: "d = 1979-05-27T", kind: .invalidDateTime, line: 1),
         Invalid(name: "multi-line string as key", toml: "\"\"\"k\"\"\" = 1", kind: .invalidKey, line: 1),
     ]
 

@@ -132,6 +132,14 @@ import Testing
         #expect(rule.file == "keeper.toml")
     }
 
+    @Test func aSuperTableDefinedLaterTakesItsHeaderPosition() throws {
+        let document = try TOML.parse("[a.b]\nx = 1\n\n[a]\ny = 2")
+        let a = try #require(document["a"]?.tableValue)
+        #expect(a.position.line == 4)
+        #expect(document.entry("a")?.keyPosition.line == 4)
+        #expect(a.entry("b")?.keyPosition.line == 1)
+    }
+
     @Test func columnsCountUnicodeScalars() throws {
         let error = try #require(throws: TOMLError.self) { try TOML.parse("\"é\" = \"\\q\"") }
         #expect(error.line == 1)

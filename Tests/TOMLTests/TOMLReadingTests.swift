@@ -112,3 +112,62 @@ import Testing
         #expect(error.keyPath == "\"a b\".c.d")
     }
 }
+
+/// The pattern a config or policy loader follows: read what it supports, check values beyond
+/// their type with `error(key:_:)`, and reject unknown keys in every table it reads.
+@Suite struct TOMLLoaderPatternTests {
+    struct Contract: Equatable {
+        var name: String
+        var address: String
+        var maxValue: Int
+    }
+
+    static func loadContracts(_ text: String, file: String) throws(TOMLError) -> [Contract] {
+        let root = try TOML.parse(text, file: file)
+        let contracts = try root.table("contracts")
+        var result: [Contract] = []
+        for name in contracts.keys {
+            let table = try contracts.table(name)
+            let address = try table.string("address")
+            guard address.hasPrefix("0x"), address.count == 42 else {
+                throw table.error(key: "address", "expected a 0x-prefixed address of 40 hex digits, found '\(address)'")
+            }
+            let maxValue = try table.optionalInt("max_value") ?? 0
+            guard maxValue >= 0 else { throw table.error(key: "max_value", "must not be negative") }
+            try table.rejectUnknownKeys()
+            result.append(Contract(name: name, address: address, maxValue: maxValue))
+        }
+        try contracts.rejectUnknownKeys()
+        try root.rejectUnknownKeys()
+        return result
+    }
+
+    static let address = "0x" + String(repeating: "ab", count: 20)
+
+    @Test func loadsAValidFile() throws {
+        let contracts = try Self.loadContracts("""
+            [contracts.pool]
+            address = "\(Self.address)"
+            max_value = 1_000
+
+            [contracts.router]
+            address = "\(Self.address)"
+            """, file: "policies/base.toml")
+        #expect(contracts == [
+            Contract(name: "pool", address: Self.address, maxValue: 1000),
+            Contract(name: "router", address: Self.address, maxValue: 0),
+        ])
+    }
+
+    @Test(arguments: [
+        ("[contracts.pool]\naddress = '0x12'", "policies/base.toml:2: key 'contracts.pool.address': expected a 0x-prefixed address of 40 hex digits, found '0x12'"),
+        ("[contracts.pool]\naddress = '\(address)'\nmax_value = -1", "policies/base.toml:3: key 'contracts.pool.max_value': must not be negative"),
+        ("[contracts.pool]\naddress = '\(address)'\nmax_valu = 1", "policies/base.toml:3: unknown key 'max_valu' in [contracts.pool]; expected one of: address, max_value; remove it or fix its spelling"),
+        ("[contracts.pool]\naddress = '\(address)'\n[other]", "policies/base.toml:3: unknown key 'other' at the top level; expected one of: contracts; remove it or fix its spelling"),
+        ("[contracts.pool]\nmax_value = 1", "policies/base.toml:1: missing required key 'address' in [contracts.pool]; add it as a string"),
+    ])
+    func reportsTheFirstProblem(_ text: String, _ expected: String) throws {
+        let error = try #require(throws: TOMLError.self) { try Self.loadContracts(text, file: "policies/base.toml") }
+        #expect(error.description == expected)
+    }
+}

@@ -25,7 +25,8 @@
 /// not checked (and may be missing at the very end), invalid UTF-8 is replaced with U+FFFD, and
 /// trailing bytes are ignored. Value padding (`uintN`, `intN`, `address`, `bool`, `bytesN`) is
 /// checked in both modes, as Solidity's decoder does. Because shared tails can make small data
-/// decode into many values, a lenient decode stops after `max(4096, data.count)` values.
+/// decode into many values, a lenient decode stops after `max(4096, data.count)` values (each
+/// 32 bytes of `bytes` or `string` content counting as one), which bounds its memory.
 public enum ABICodec {
     /// `abi.encode(values...)` for a parameter list of `types`.
     public static func encode(_ types: [ABIType], _ values: [ABIValue]) throws(ABIError) -> [UInt8] {
@@ -55,22 +56,52 @@ public enum ABICodec {
         guard parameters.count == values.count else {
             throw .valueMismatch("expected \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(values.count)")
         }
-        var size = 0
-        for (i, parameter) in parameters.enumerated() {
-            do throws(ABIError) {
-                let valueSize = try ABIEncoder.size(of: values[i], as: parameter.type)
-                size += parameter.type.isDynamic ? 32 + valueSize : valueSize
-            } catch {
-                throw error.under(.argument(i, name: parameter.name))
+        let count = parameters.count
+        // One pass checks the values and measures them; the sizes and dynamic flags it finds
+        // (kept on the stack) place the heads and tails in the second, writing pass.
+        return try withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(count, 1)) { (sizes) throws(ABIError) -> [UInt8] in
+            var headSize = 0
+            var total = 0
+            for i in 0..<count {
+                let type = parameters[i].type
+                let valueSize: Int
+                do throws(ABIError) {
+                    valueSize = try ABIEncoder.size(of: values[i], as: type)
+                } catch {
+                    throw error.under(.argument(i, name: parameters[i].name))
+                }
+                // Negative: a dynamic value's tail size; positive: a static value's head size.
+                if type.isDynamic {
+                    sizes[i] = -valueSize
+                    headSize += 32
+                    total += 32 + valueSize
+                } else {
+                    sizes[i] = valueSize
+                    headSize += valueSize
+                    total += valueSize
+                }
             }
+            var out = [UInt8](repeating: 0, count: prefix.count + total)
+            out.withUnsafeMutableBytes { raw in
+                for (i, b) in prefix.enumerated() { raw[i] = b }
+                var encoder = ABIEncoder(buffer: raw)
+                let base = prefix.count
+                var head = base
+                var tail = base + headSize
+                for i in 0..<count {
+                    let size = sizes[i]
+                    if size < 0 || (size == 0 && parameters[i].type.isDynamic) {
+                        encoder.writeOffset(tail - base, at: head)
+                        tail = encoder.write(values[i], as: parameters[i].type, at: tail)
+                        head += 32
+                    } else {
+                        _ = encoder.write(values[i], as: parameters[i].type, at: head)
+                        head += size
+                    }
+                }
+            }
+            return out
         }
-        var out = [UInt8](repeating: 0, count: prefix.count + size)
-        out.withUnsafeMutableBytes { raw in
-            for (i, b) in prefix.enumerated() { raw[i] = b }
-            var encoder = ABIEncoder(buffer: raw)
-            _ = encoder.writeBlock(parameters.lazy.map(\.type), values, at: prefix.count)
-        }
-        return out
     }
 
     /// Decodes `abi.encode` output for the parameter list `types`.
@@ -87,6 +118,13 @@ public enum ABICodec {
     /// Decodes a parameter list from `data[start...]`, naming parameters in errors.
     public static func decode(_ parameters: [ABIParameter], from data: [UInt8], at start: Int = 0, strict: Bool = true) throws(ABIError) -> [ABIValue] {
         precondition(start >= 0 && start <= data.count, "start is outside the data")
+        for (i, parameter) in parameters.enumerated() {
+            do throws(ABIError) {
+                try parameter.type.validate()
+            } catch {
+                throw error.under(.argument(i, name: parameter.name))
+            }
+        }
         let result: Result<[ABIValue], ABIError> = data.withUnsafeBytes { raw in
             var decoder = ABIDecoder(data: raw, strict: strict)
             do throws(ABIError) {

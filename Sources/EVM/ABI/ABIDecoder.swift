@@ -6,7 +6,8 @@
 struct ABIDecoder {
     let data: UnsafeRawBufferPointer
     let strict: Bool
-    /// Values a lenient decode may still produce (shared tails can multiply them).
+    /// Words a lenient decode may still produce (shared tails can multiply them): each value and
+    /// each 32 bytes of `bytes`/`string` content costs one.
     private var budget: Int
 
     init(data: UnsafeRawBufferPointer, strict: Bool) {
@@ -18,7 +19,7 @@ struct ABIDecoder {
     /// Decodes a top-level parameter list at `base`; returns the values and where the encoding
     /// ends.
     mutating func decodeBlock(_ parameters: [ABIParameter], at base: Int) throws(ABIError) -> ([ABIValue], Int) {
-        try block(parameters.lazy.map(\.type), at: base) { .argument($0, name: parameters[$0].name) }
+        try block(parameters.lazy.map { $0.type }, at: base) { .argument($0, name: parameters[$0].name) }
     }
 
     private mutating func block<Types: Collection<ABIType>>(
@@ -100,17 +101,18 @@ struct ABIDecoder {
                 path: ABIPath()
             )
         }
-        try spend()
+        try spend(1 + Int(w0) * itemSize / 32)
         return Int(w0)
     }
 
-    private mutating func spend() throws(ABIError) {
+    /// Counts `words` of decoded output against the lenient budget.
+    private mutating func spend(_ words: Int = 1) throws(ABIError) {
         guard !strict else { return }
-        budget -= 1
+        budget -= words
         guard budget >= 0 else {
             throw .decoding(
                 .invalidOffset,
-                "the data decodes into more than \(Swift.max(4096, data.count)) values through shared tails; refusing to expand it further",
+                "the data decodes into more than \(Swift.max(4096, data.count)) words of values through shared tails; refusing to expand it further",
                 path: ABIPath()
             )
         }
@@ -123,7 +125,7 @@ struct ABIDecoder {
         case .fixedArray(let element, let count):
             return .array(try block(repeatElement(element, count: count), at: p) { .element($0) }.0)
         case .tuple(let components):
-            return .tuple(try block(components.lazy.map(\.type), at: p) { .field($0, name: components[$0].name) }.0)
+            return .tuple(try block(components.lazy.map { $0.type }, at: p) { .field($0, name: components[$0].name) }.0)
         default:
             try spend()
             return try scalar(type, at: p)
@@ -167,7 +169,7 @@ struct ABIDecoder {
             let (values, end) = try block(repeatElement(element, count: count), at: p) { .element($0) }
             return (.array(values), end)
         case .tuple(let components):
-            let (values, end) = try block(components.lazy.map(\.type), at: p) { .field($0, name: components[$0].name) }
+            let (values, end) = try block(components.lazy.map { $0.type }, at: p) { .field($0, name: components[$0].name) }
             return (.tuple(values), end)
         default:
             preconditionFailure("dynamicValue called with static type \(type)")
@@ -196,7 +198,10 @@ struct ABIDecoder {
             guard w3 == 0, w2 >> 32 == 0 else {
                 throw dirty("address word \(hexWord(at: p)) has nonzero high 12 bytes; an address is 20 bytes, left-padded with zeros", at: p)
             }
-            return .address(Address(word: v))
+            guard let address = Address(bytes: UnsafeRawBufferPointer(rebasing: data[(p + 12)..<(p + 32)])) else {
+                preconditionFailure("20 bytes are an address")
+            }
+            return .address(address)
         case .bool:
             guard w3 | w2 | w1 == 0, w0 <= 1 else {
                 throw .decoding(.invalidBool, "bool word \(hexWord(at: p)) is neither 0 nor 1", path: ABIPath())

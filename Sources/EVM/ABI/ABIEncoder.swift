@@ -12,41 +12,54 @@ struct ABIEncoder {
     /// The encoded size of `value` as `type` (for a dynamic type, the tail only, without the
     /// offset word in the parent's head); throws when the value does not fit the type.
     static func size(of value: ABIValue, as type: ABIType) throws(ABIError) -> Int {
-        switch (type, value) {
-        case (.uint(let bits), .uint(let v)):
-            guard v.bitLength <= bits else {
-                throw .valueMismatch("\(v.decimalString) does not fit in uint\(bits) (at most 2^\(bits)-1)")
+        switch value {
+        case .uint(let v):
+            if case .uint(let bits) = type {
+                guard bits == 256 || v.bitLength <= bits else {
+                    throw .valueMismatch("\(v.decimalString) does not fit in uint\(bits) (at most 2^\(bits)-1)")
+                }
+                return 32
             }
-            return 32
-        case (.int(let bits), .int(let v)):
-            guard v.fits(bitWidth: bits) else {
-                throw .valueMismatch("\(v) does not fit in int\(bits) (-2^\(bits - 1) to 2^\(bits - 1)-1)")
+        case .int(let v):
+            if case .int(let bits) = type {
+                guard v.fits(bitWidth: bits) else {
+                    throw .valueMismatch("\(v) does not fit in int\(bits) (-2^\(bits - 1) to 2^\(bits - 1)-1)")
+                }
+                return 32
             }
-            return 32
-        case (.address, .address), (.bool, .bool):
-            return 32
-        case (.fixedBytes(let n), .fixedBytes(let b)):
-            guard b.count == n else { throw .valueMismatch("bytes\(n) needs exactly \(n) bytes, got \(b.count)") }
-            return 32
-        case (.bytes, .bytes(let b)):
-            return 32 + paddedLength(b.count)
-        case (.string, .string(let s)):
-            return 32 + paddedLength(s.utf8.count)
-        case (.array(let element), .array(let values)):
-            return try 32 + blockSize(repeatElement(element, count: values.count), values) { .element($0) }
-        case (.fixedArray(let element, let count), .array(let values)):
-            guard values.count == count else {
-                throw .valueMismatch("\(type.canonicalName) needs exactly \(count) elements, got \(values.count)")
+        case .address:
+            if case .address = type { return 32 }
+        case .bool:
+            if case .bool = type { return 32 }
+        case .fixedBytes(let b):
+            if case .fixedBytes(let n) = type {
+                guard b.count == n else { throw .valueMismatch("bytes\(n) needs exactly \(n) bytes, got \(b.count)") }
+                return 32
             }
-            return try blockSize(repeatElement(element, count: count), values) { .element($0) }
-        case (.tuple(let components), .tuple(let values)):
-            guard values.count == components.count else {
-                throw .valueMismatch("\(type.canonicalName) has \(components.count) components, got \(values.count) values")
+        case .bytes(let b):
+            if case .bytes = type { return 32 + paddedLength(b.count) }
+        case .string(let s):
+            if case .string = type { return 32 + paddedLength(s.utf8.count) }
+        case .array(let values):
+            switch type {
+            case .array(let element):
+                return try 32 + blockSize(repeatElement(element, count: values.count), values) { .element($0) }
+            case .fixedArray(let element, let count):
+                guard values.count == count else {
+                    throw .valueMismatch("\(type.canonicalName) needs exactly \(count) elements, got \(values.count)")
+                }
+                return try blockSize(repeatElement(element, count: count), values) { .element($0) }
+            default: break
             }
-            return try blockSize(components.lazy.map(\.type), values) { .field($0, name: components[$0].name) }
-        default:
-            throw .valueMismatch("expected a \(type.canonicalName) value, got \(value.kindName) \(value.shortText)")
+        case .tuple(let values):
+            if case .tuple(let components) = type {
+                guard values.count == components.count else {
+                    throw .valueMismatch("\(type.canonicalName) has \(components.count) components, got \(values.count) values")
+                }
+                return try blockSize(components.lazy.map { $0.type }, values) { .field($0, name: components[$0].name) }
+            }
         }
+        throw .valueMismatch("expected a \(type.canonicalName) value, got \(value.kindName) \(value.shortText)")
     }
 
     private static func blockSize<Types: Collection<ABIType>>(
@@ -75,41 +88,43 @@ struct ABIEncoder {
         for type in types { headSize += type.headSize }
         var head = base
         var tail = base + headSize
-        for (type, value) in zip(types, values) {
+        var i = 0
+        for type in types {
             if type.isDynamic {
                 writeWord(UInt64(tail - base), at: head)
-                tail = write(value, as: type, at: tail)
+                tail = write(values[i], as: type, at: tail)
                 head += 32
             } else {
-                head = write(value, as: type, at: head)
+                head = write(values[i], as: type, at: head)
             }
+            i += 1
         }
         return tail
     }
 
     /// Writes `value` at `position` and returns where it ends.
     mutating func write(_ value: ABIValue, as type: ABIType, at position: Int) -> Int {
-        switch (type, value) {
-        case (_, .uint(let v)):
+        switch value {
+        case .uint(let v):
             writeWord(v, at: position)
             return position + 32
-        case (_, .int(let v)):
+        case .int(let v):
             writeWord(v.bits, at: position)
             return position + 32
-        case (_, .address(let a)):
+        case .address(let a):
             copy(a.bytes, to: position + 12)
             return position + 32
-        case (_, .bool(let b)):
+        case .bool(let b):
             buffer[position + 31] = b ? 1 : 0
             return position + 32
-        case (_, .fixedBytes(let b)):
+        case .fixedBytes(let b):
             copy(b, to: position)
             return position + 32
-        case (_, .bytes(let b)):
+        case .bytes(let b):
             writeWord(UInt64(b.count), at: position)
             copy(b, to: position + 32)
             return position + 32 + ABIEncoder.paddedLength(b.count)
-        case (_, .string(let s)):
+        case .string(let s):
             var s = s
             let count = s.withUTF8 { utf8 in
                 copy(utf8, to: position + 32)
@@ -117,16 +132,28 @@ struct ABIEncoder {
             }
             writeWord(UInt64(count), at: position)
             return position + 32 + ABIEncoder.paddedLength(count)
-        case (.array(let element), .array(let values)):
-            writeWord(UInt64(values.count), at: position)
-            return writeBlock(repeatElement(element, count: values.count), values, at: position + 32)
-        case (.fixedArray(let element, _), .array(let values)):
-            return writeBlock(repeatElement(element, count: values.count), values, at: position)
-        case (.tuple(let components), .tuple(let values)):
-            return writeBlock(components.lazy.map(\.type), values, at: position)
-        default:
-            preconditionFailure("ABIEncoder.write called with an unchecked value")
+        case .array(let values):
+            switch type {
+            case .array(let element):
+                writeWord(UInt64(values.count), at: position)
+                return writeBlock(repeatElement(element, count: values.count), values, at: position + 32)
+            case .fixedArray(let element, _):
+                return writeBlock(repeatElement(element, count: values.count), values, at: position)
+            default:
+                preconditionFailure("ABIEncoder.write called with an unchecked value")
+            }
+        case .tuple(let values):
+            guard case .tuple(let components) = type else {
+                preconditionFailure("ABIEncoder.write called with an unchecked value")
+            }
+            return writeBlock(components.lazy.map { $0.type }, values, at: position)
         }
+    }
+
+    /// Writes an offset word.
+    @inline(__always)
+    func writeOffset(_ offset: Int, at position: Int) {
+        writeWord(UInt64(offset), at: position)
     }
 
     @inline(__always)

@@ -159,8 +159,18 @@ public struct ABIEvent: Hashable, Sendable, CustomStringConvertible {
                 throw .topicMismatch("topic0 \(Hex.encode(topics[0])) is not \(Hex.encode(topic0)), the hash of \(signature)")
             }
         }
-        let dataParameters = zip(inputs, indexed).filter { !$0.1 }.map(\.0)
-        let dataValues = try ABICodec.decode(dataParameters, from: data, strict: strict)
+        let dataIndices = inputs.indices.filter { !indexed[$0] }
+        let dataValues: [ABIValue]
+        do throws(ABIError) {
+            dataValues = try ABICodec.decode(dataIndices.map { inputs[$0] }, from: data, strict: strict)
+        } catch {
+            // Name the argument by its position in the event, not in the data.
+            var located = error
+            if case .argument(let j, let name)? = error.path.components.first {
+                located.path.components[0] = .argument(dataIndices[j], name: name)
+            }
+            throw located
+        }
         var fields: [Field] = []
         var topicIndex = anonymous ? 0 : 1
         var dataIndex = 0

@@ -9,7 +9,14 @@
 public struct ABIFunction: Hashable, Sendable, CustomStringConvertible {
     /// Whether a function reads or changes state and accepts ether.
     public enum StateMutability: String, Hashable, Sendable {
-        case pure, view, nonpayable, payable
+        /// Reads no state.
+        case pure
+        /// Reads state, changes none.
+        case view
+        /// May change state; rejects ether.
+        case nonpayable
+        /// May change state and accept ether.
+        case payable
     }
 
     /// The function name.

@@ -63,8 +63,15 @@ struct ABISignatureParser {
                 skipSpace()
                 declaration.outputs = try parameterList(allowIndexed: false).0
                 sawOutputs = true
-            case "external", "public", "internal", "private", "virtual", "override":
+            case "external", "public", "internal", "private", "virtual":
                 break
+            case "override":
+                // `override` or `override(A, B)`: the list names contracts, not types.
+                skipSpace()
+                if peek() == UInt8(ascii: "(") {
+                    while let c = peek(), c != UInt8(ascii: ")") { index += 1 }
+                    try expect(UInt8(ascii: ")"))
+                }
             case "view", "pure", "payable", "nonpayable":
                 declaration.stateMutability = ABIFunction.StateMutability(rawValue: word)
             case "constant":

@@ -3,7 +3,7 @@
 /// Types print in their canonical form (`uint256`, `(address,uint256)[]`), the form that
 /// selectors and event topics hash. Parse one with ``ABIType/init(parsing:)``, which accepts the
 /// aliases `uint`, `int` (256 bits) and `byte` (`bytes1`) and component names inside tuples.
-public indirect enum ABIType: Hashable, Sendable {
+public enum ABIType: Hashable, Sendable {
     /// `uintN`, N a multiple of 8 in 8...256.
     case uint(bits: Int)
     /// `intN`, N a multiple of 8 in 8...256.
@@ -19,9 +19,9 @@ public indirect enum ABIType: Hashable, Sendable {
     /// `string`, UTF-8, dynamic length.
     case string
     /// `T[]`, dynamic length.
-    case array(ABIType)
+    indirect case array(ABIType)
     /// `T[k]`, k >= 1.
-    case fixedArray(ABIType, count: Int)
+    indirect case fixedArray(ABIType, count: Int)
     /// `(T1,T2,...)`, with optional component names (names never change the encoding).
     case tuple([ABIParameter])
 
@@ -40,9 +40,13 @@ public indirect enum ABIType: Hashable, Sendable {
     /// Parses a type such as `uint256`, `(address token, uint amount)[]` or `tuple(bool,bytes)[2]`.
     public init(parsing text: String) throws(ABIError) {
         var parser = ABISignatureParser(text)
-        let type = try parser.parseType()
-        try parser.expectEnd()
-        self = type
+        do throws(ABIError) {
+            let type = try parser.parseType()
+            try parser.expectEnd()
+            self = type
+        } catch {
+            throw .invalidType(error.message)
+        }
     }
 }
 
@@ -119,10 +123,33 @@ extension ABIType {
         case .fixedArray(let element, let count):
             guard count >= 1 else { throw .invalidType("\(canonicalName): a fixed-size array needs at least one element") }
             try element.validate()
+            let (size, overflow) = element.headSize.multipliedReportingOverflow(by: count)
+            guard !overflow, size <= ABIType.maximumHeadSize else {
+                throw .invalidType("\(canonicalName) is too large: its encoding would exceed \(ABIType.maximumHeadSize) bytes")
+            }
         case .tuple(let components):
             guard !components.isEmpty else { throw .invalidType("an empty tuple () is not an ABI type") }
-            for component in components { try component.type.validate() }
+            var size = 0
+            for component in components {
+                try component.type.validate()
+                size += component.type.headSize
+            }
+            guard size <= ABIType.maximumHeadSize else {
+                throw .invalidType("\(canonicalName) is too large: its encoding would exceed \(ABIType.maximumHeadSize) bytes")
+            }
         }
+    }
+
+    /// The largest static encoding a type may have (16 MiB); larger fixed arrays are rejected
+    /// when a type is parsed or decoded, so that sizes never overflow.
+    public static let maximumHeadSize = 1 << 24
+
+    /// Throws when this type breaks the ABI's limits: a width or length out of range, an empty
+    /// tuple, a zero-length or oversized fixed array. Parsing checks this; call it for types
+    /// built in code before decoding untrusted data with them (``ABICodec`` decode does).
+    public func validated() throws(ABIError) -> ABIType {
+        try validate()
+        return self
     }
 }
 

@@ -89,7 +89,7 @@ extension ABIValue {
             guard items.count == components.count else {
                 throw .invalidArgument(trimmed, "is not a \(type.canonicalName): it has \(items.count) component\(items.count == 1 ? "" : "s"), expected \(components.count)")
             }
-            return .tuple(try parseElements(items, as: components.lazy.map(\.type)) { .field($0, name: components[$0].name) })
+            return .tuple(try parseElements(items, as: components.lazy.map { $0.type }) { .field($0, name: components[$0].name) })
         }
     }
 

@@ -2,7 +2,7 @@
 ///
 /// Values do not carry their width: `.uint(5)` is a valid `uint8` and a valid `uint256`; the
 /// encoder checks that each value fits the type it is encoded as.
-public indirect enum ABIValue: Hashable, Sendable {
+public enum ABIValue: Hashable, Sendable {
     /// A `uintN`.
     case uint(U256)
     /// An `intN`.

@@ -38,7 +38,8 @@ public enum ABITool {
     /// unnamed), or as a JSON array of `{"name", "type", "value"}` objects.
     ///
     /// With `output: true`, `data` is return data decoded against the signature's `returns`
-    /// (or cast-style second list) types, without a selector.
+    /// (or cast-style second list) types, without a selector, and leniently (as a contract
+    /// caller would: trailing bytes and non-canonical offsets are accepted).
     public static func decode(signature: String, data: String, json: Bool = false, output: Bool = false) throws(ToolError) -> String {
         let function = try parseFunction(signature)
         let trimmed = data.trimmingSpaces
@@ -51,7 +52,7 @@ public enum ABITool {
         }
         let values: [ABIValue]
         do throws(ABIError) {
-            values = output ? try function.decodeOutput(bytes, strict: true) : try function.decodeCall(bytes)
+            values = output ? try function.decodeOutput(bytes) : try function.decodeCall(bytes)
         } catch {
             throw ToolError("cannot decode the \(output ? "return data" : "calldata"): \(error.description)")
         }

@@ -41,7 +41,7 @@ public enum PolicyTool {
     @discardableResult
     public static func addApproval(policyPath: String, signature text: String, requirement: ApprovalRequirement, now: Date) throws(ApprovalError) -> PolicyApproval {
         let message = try message(policyPath: policyPath)
-        guard let bytes = try? Hex.decode(text.trimmingSpaces), let signature = try? Signature(rsv: bytes) else {
+        guard let bytes = try? Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), let signature = try? Signature(rsv: bytes) else {
             throw ApprovalError(.invalidSignature, "'\(text.prefix(20))..' is not a 65-byte signature; pass the 0x-prefixed r||s||v hex that 'cast wallet sign' prints")
         }
         guard let signer = message.signer(of: signature) else {

@@ -24,5 +24,13 @@ public struct BudgetWindow: Hashable, Sendable, CustomStringConvertible {
         self.label = text
     }
 
+    /// A window of `seconds` (1 second to 366 days), labelled in the largest whole unit
+    /// (`86400` -> `"1d"`, `90` -> `"90s"`).
+    public init(seconds: Int64) {
+        precondition(seconds > 0 && seconds <= 366 * 86_400, "a budget window is 1 second to 366 days")
+        self.seconds = seconds
+        if seconds % 86_400 == 0 { label = "\(seconds / 86_400)d" } else if seconds % 3600 == 0 { label = "\(seconds / 3600)h" } else if seconds % 60 == 0 { label = "\(seconds / 60)m" } else { label = "\(seconds)s" }
+    }
+
     public var description: String { label }
 }

@@ -98,7 +98,7 @@ extension Policy {
 
     func checkCaps(_ tx: Transaction, limits: TransactionLimits) -> PolicyDecision? {
         if tx.value > limits.maxValue {
-            return .refuse(rule: PolicyRuleID.value, reason: "value \(PolicyAmount.describe(tx.value)) is above the cap of \(PolicyAmount.describe(limits.maxValue))")
+            return .refuse(rule: PolicyRuleID.value, reason: "value \(EtherAmount.describe(tx.value)) is above the cap of \(EtherAmount.describe(limits.maxValue))")
         }
         if tx.gasLimit > limits.maxGas {
             return .refuse(rule: PolicyRuleID.gas, reason: "gas limit \(tx.gasLimit) is above the cap of \(limits.maxGas)")
@@ -106,15 +106,15 @@ extension Policy {
         switch tx {
         case .dynamicFee(let d):
             if d.maxFeePerGas > limits.maxFeePerGas {
-                return .refuse(rule: PolicyRuleID.maxFeePerGas, reason: "maxFeePerGas \(PolicyAmount.describe(d.maxFeePerGas)) is above the cap of \(PolicyAmount.describe(limits.maxFeePerGas))")
+                return .refuse(rule: PolicyRuleID.maxFeePerGas, reason: "maxFeePerGas \(EtherAmount.describe(d.maxFeePerGas)) is above the cap of \(EtherAmount.describe(limits.maxFeePerGas))")
             }
             if d.maxPriorityFeePerGas > limits.maxPriorityFeePerGas {
-                return .refuse(rule: PolicyRuleID.maxPriorityFeePerGas, reason: "maxPriorityFeePerGas \(PolicyAmount.describe(d.maxPriorityFeePerGas)) is above the cap of \(PolicyAmount.describe(limits.maxPriorityFeePerGas))")
+                return .refuse(rule: PolicyRuleID.maxPriorityFeePerGas, reason: "maxPriorityFeePerGas \(EtherAmount.describe(d.maxPriorityFeePerGas)) is above the cap of \(EtherAmount.describe(limits.maxPriorityFeePerGas))")
             }
         case .legacy, .accessList:
             let price = tx.maxFeePerGas
             if price > limits.maxGasPrice {
-                return .refuse(rule: PolicyRuleID.gasPrice, reason: "gasPrice \(PolicyAmount.describe(price)) is above the cap of \(PolicyAmount.describe(limits.maxGasPrice))")
+                return .refuse(rule: PolicyRuleID.gasPrice, reason: "gasPrice \(EtherAmount.describe(price)) is above the cap of \(EtherAmount.describe(limits.maxGasPrice))")
             }
         }
         return nil
@@ -127,10 +127,10 @@ extension Policy {
         for budget in budgets {
             let totals = SpendTotals.aggregate(records, account: request.from, chainId: chainId, window: budget.window, now: now)
             if let cap = budget.maxValue, totals.value > cap {
-                return .refuse(rule: PolicyRuleID.budget(.value, budget.window), reason: "account \(request.from) would send \(PolicyAmount.describe(totals.value)) in the last \(budget.window) with this transaction, above the budget of \(PolicyAmount.describe(cap))")
+                return .refuse(rule: PolicyRuleID.budget(.value, budget.window), reason: "account \(request.from) would send \(EtherAmount.describe(totals.value)) in the last \(budget.window) with this transaction, above the budget of \(EtherAmount.describe(cap))")
             }
             if let cap = budget.maxFee, totals.fee > cap {
-                return .refuse(rule: PolicyRuleID.budget(.fee, budget.window), reason: "account \(request.from) would have a fee exposure of \(PolicyAmount.describe(totals.fee)) in the last \(budget.window) with this transaction, above the budget of \(PolicyAmount.describe(cap))")
+                return .refuse(rule: PolicyRuleID.budget(.fee, budget.window), reason: "account \(request.from) would have a fee exposure of \(EtherAmount.describe(totals.fee)) in the last \(budget.window) with this transaction, above the budget of \(EtherAmount.describe(cap))")
             }
             if let cap = budget.maxCount, totals.count > cap {
                 return .refuse(rule: PolicyRuleID.budget(.count, budget.window), reason: "account \(request.from) would sign \(totals.count) transactions in the last \(budget.window) with this one, above the budget of \(cap)")

@@ -148,7 +148,7 @@ final class PolicyTableReader {
             guard i >= 0 else { throw context.error(.badValue, "\(i) is negative; amounts are 0 or more") }
             return U256(UInt64(i))
         case .string(let s):
-            switch PolicyAmount.parse(s) {
+            switch EtherAmount.parse(s) {
             case .success(let v): return v
             case .failure(let e): throw context.error(.badValue, e.message)
             }
@@ -321,8 +321,10 @@ final class PolicyTableReader {
                     throw c.error(.badValue, "write the checks as a table, such as \(key) = { le = \"1e24\" }")
                 }
                 let reader = PolicyTableReader(checksTable, c)
-                constraints.append(ArgumentConstraint(parameter, try reader.checks(for: type)))
+                let checks = try reader.checks(for: type)
                 try reader.finish()
+                try ArgumentConstraint(parameter, checks).validate(against: type, context: c)
+                constraints.append(ArgumentConstraint(parameter, checks))
             }
         }
         return try PolicyFunction(declaration, arguments: constraints, limits: limits, context: signatureContext)
@@ -346,7 +348,6 @@ final class PolicyTableReader {
         if let n = node("lt") { checks.append(.lt(try scalar("lt", n))) }
         if let n = node("gt") { checks.append(.gt(try scalar("gt", n))) }
         if let n = try integer("max_length", required: false, range: 0...Int64(Int32.max)) { checks.append(.maxLength(Int(n))) }
-        try ArgumentConstraint(.index(0), checks).validate(against: type, context: base)
         return checks
     }
 
@@ -358,7 +359,7 @@ final class PolicyTableReader {
             switch node.value {
             case .integer(let i): return .int(I256(i))
             case .string(let s):
-                switch PolicyAmount.parseInt(s) {
+                switch EtherAmount.parseInt(s) {
                 case .success(let v): return .int(v)
                 case .failure(let e): throw context.error(.badValue, e.message)
                 }
