@@ -183,5 +183,7 @@ import Testing
         #expect(AuditRecord.encode(entry, sequence: 9, timeMicros: entry.timeMicros) == expected)
         let record = AuditRecord.chained(entry, sequence: 9, previousHash: AuditRecord.genesisHash)
         #expect(record.rowHash == Keccak256.hash(AuditRecord.genesisHash + expected))
+        let line = Array(#"{"jsonrpc":"2.0","id":1,"method":"account_list"}"#.utf8)
+        #expect(AuditRequest(time: .distantPast, peerUID: 0, peerPID: 0, line: line, method: "account_list").requestDigest == Keccak256.hash(line))
     }
 }

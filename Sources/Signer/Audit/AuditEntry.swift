@@ -1,4 +1,5 @@
 public import Foundation
+import EVM
 
 /// Whether the signer answered a request (for `account_signTransaction`: signed it) or refused it.
 public enum AuditDecision: String, Hashable, Sendable {
@@ -25,6 +26,11 @@ public struct AuditRequest: Hashable, Sendable {
         self.peerPID = peerPID
         self.requestDigest = requestDigest
         self.method = method
+    }
+
+    /// The request as received: `line` is hashed (Keccak-256) into ``requestDigest``.
+    public init(time: Date, peerUID: UInt32, peerPID: Int32, line: some Sequence<UInt8>, method: String) {
+        self.init(time: time, peerUID: peerUID, peerPID: peerPID, requestDigest: Keccak256.hash(line), method: method)
     }
 }
 

@@ -268,7 +268,8 @@ public final class SignerStore: @unchecked Sendable {
     public var statistics: Counters { lock.withLock { counters } }
 
     /// The account's spends on `chainId` in the `window` seconds before `now`, one record per
-    /// nonce, pending and reserved included (for `signer_status`).
+    /// nonce, pending and reserved included (for `signer_status`): from memory, so a window longer
+    /// than the retention (or the longest lookback requested so far) sees only that much.
     public func spends(account: Address, chainId: UInt64, window: Int64, now: Date) -> [SpendRecord] {
         lock.withLock {
             state.spends(of: AccountChain(account: account, chainId: chainId), after: now.addingTimeInterval(-Double(window)))
