@@ -167,6 +167,19 @@ import Testing
         #expect(counts == [1, 1] && backing.spendReads == 1 && state.retention == 3600)
     }
 
+    @Test func theRequestsACommitReleasedAreExpectedBack() throws {
+        var state = LedgerState(retention: 3600, slotCapacity: 16)
+        let backing = FakeBacking()
+        for n in 0..<3 { _ = try state.record(AuditEntry(request: LedgerFixture.audit(n), decision: .allowed)) }
+        let taken = state.commit.takeBatch()
+        let batch = try #require(taken)
+        state.committed(batch)
+        #expect(state.returning == 3, "three requests were answered; under load they come back")
+        _ = try state.reserve(request(0), backing: backing) { _ in .refuse(rule: "x", reason: "y") }
+        _ = try state.record(AuditEntry(request: audit, decision: .allowed))
+        #expect(state.returning == 1)
+    }
+
     @Test func slotsWithRecordsNotYetDurableAreNeverEvicted() {
         var cache = SlotCache(capacity: 2)
         let keys = (0..<4).map { NonceSlotKey(account: account, chainId: 1, nonce: UInt64($0)) }
