@@ -1,6 +1,7 @@
 import EVM
 import Foundation
 import Keeper
+import Logging
 import Oracle
 import Strategies
 import TOML
@@ -98,7 +99,7 @@ enum EchoKind: StrategyKind {
         contract = "PriceFeedSink"
         """
 
-    static let kinds: StrategyRegistry = .of([EchoKind.self])
+    nonisolated(unsafe) static let kinds: StrategyRegistry = .of([EchoKind.self])
 
     func parse(_ text: String) throws(KeeperConfigError) -> KeeperConfig {
         try KeeperConfig.parse(text, path: "/etc/keeper/keeper.toml", kinds: Self.kinds)
