@@ -181,7 +181,8 @@ import Testing
         try await h.setAutomine(false)
         try await h.mine(3)
         try await h.setAutomine(true)
-        try await h.tick(app, mineBetween: true) { $0.confirmed.contains(Self.key) }
+        let reports = try await h.tick(app, mineBetween: true) { $0.confirmed.contains(Self.key) }
+        #expect(reports.contains { $0.head == .reorganised })
         #expect(try await h.rounds() == U256(1))
         #expect(try await h.minedNonce() == 1)
     }

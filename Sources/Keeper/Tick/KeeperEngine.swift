@@ -448,11 +448,24 @@ public actor KeeperEngine {
                     return .nonceTooLow(mined: mined, message: error.message)
                 }
                 if message.contains("underpriced") { return .underpriced(error.message) }
-                return .refused(error.message)
+                // Refusals that say the transaction can never be accepted as it is: the intent
+                // fails and its nonce is given back. Anything else may have been accepted
+                // (a proxy's error page, an overloaded node): rebroadcast the same bytes later,
+                // which is harmless, rather than reuse a nonce that may be taken.
+                if Self.permanentRefusals.contains(where: { message.contains($0) }) { return .refused(error.message) }
+                return .unreachable(error.description)
             }
             return .unreachable(error.description)
         }
     }
+
+    /// Node messages (geth's) that refuse a transaction for good.
+    static let permanentRefusals = [
+        "insufficient funds", "intrinsic gas too low", "exceeds block gas limit", "invalid chain id",
+        "max fee per gas less than block base fee", "fee cap less than block base fee", "tx fee", "exceeds the configured cap",
+        "invalid sender", "sender not an eoa", "gas limit reached", "max priority fee per gas higher than max fee per gas",
+        "oversized data",
+    ]
 
     /// Carries out a broadcast outcome on a tracked transaction.
     func apply(_ outcome: BroadcastOutcome, to entry: inout Tracked, first: Bool, report: inout TickReport) {
