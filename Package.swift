@@ -126,7 +126,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "OracleBenchmarks",
-            dependencies: ["BenchmarkKit", "Oracle", "Strategies", "EVM"],
+            dependencies: ["BenchmarkKit", "Oracle", "Strategies", "EVM", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/OracleBenchmarks",
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,8 @@
 // One thread: the figures are per core.
 import BenchmarkKit
 import EVM
+import Foundation
+import Logging
 import Oracle
 import Strategies
 
@@ -151,3 +153,59 @@ run("tickmath getTickAtSqrtRatio") { blackHole(TickMath.tick(atSqrtRatio: price)
 
 blackHole(sink)
 blackHole(repaid)
+
+// The aave-protection tick against a running devnet (scripts/aave-tick-bench starts one with the
+// aave-10000 scenario): observe (subgraph discovery, then Multicall3 reads pinned to the head
+// block) and decide. Five ticks at the same block; the median is reported.
+let tickName = "aave tick on the devnet (observe + decide)"
+let variables = ProcessInfo.processInfo.environment
+if let port = variables["AAVE_TICK_DEVNET_PORT"], let manifestPath = variables["AAVE_TICK_MANIFEST"],
+   benchmarkFilter.map({ tickName.contains($0) }) ?? true
+{
+    do {
+        let manifest = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: manifestPath))))
+        func address(_ path: String...) throws -> Address {
+            var v: JSONValue? = manifest
+            for key in path { v = v?[key] }
+            return try Address(v?.stringValue ?? "")
+        }
+        let url = URL(string: "http://127.0.0.1:\(port)/")!
+        let client = JSONRPCClient(endpoints: [RPCEndpoint(name: "devnet", url: url)],
+                                   retry: RetryPolicy(maxAttempts: 3, requestTimeout: .seconds(120)))
+        let rpc = EthereumRPC(client: client)
+        var logger = Logger(label: "oracle-bench")
+        logger.logLevel = .warning
+        let context = ObservationContext(
+            rpc: rpc, multicall: Multicall3(rpc: rpc),
+            subgraphs: ["aave": GraphQLClient(name: "aave", url: URL(string: "subgraphs/aave", relativeTo: url)!)], logger: logger)
+        let config = AaveProtectionConfig(
+            pool: .init(name: "Pool", address: try address("contracts", "Pool")),
+            orchestrator: .init(name: "FlashLoanOrchestrator", address: try address("contracts", "FlashLoanOrchestrator")),
+            oracle: .init(name: "PriceOracle", address: try address("contracts", "PriceOracle")),
+            swap: .init(name: "OracleSwap", address: try address("contracts", "OracleSwap")), subgraph: "aave",
+            gasPriceAsset: try address("contracts", "tokens", "WETH"))
+        let observer = AaveObserver(strategy: "aave", configuration: config.observerConfiguration)
+        let strategy = AaveProtectionStrategy(name: "aave", config: config)
+        guard let head = try await rpc.block(.latest) else { fatalError("the devnet has no head block") }
+        let clock = ContinuousClock()
+        var observes: [Duration] = [], decides: [Duration] = []
+        var positions = 0, intents = 0, mismatches = 0
+        for _ in 0..<5 {
+            let t0 = clock.now
+            let observation = try await observer.read(at: head, context: context)
+            let t1 = clock.now
+            let decision = strategy.decide(Snapshot(chainID: 31337, block: head, sections: ["aave": observation]))
+            observes.append(t1 - t0)
+            decides.append(clock.now - t1)
+            positions = observation.positions.count
+            intents = decision.intents.count
+            mismatches = observation.positions.count { !$0.matches }
+        }
+        func ms(_ d: Duration) -> String { String(format: "%.0f ms", Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15) }
+        let o = observes.sorted()[2], d = decides.sorted()[2]
+        print("\(tickName): \(positions) positions, \(mismatches) mismatches, \(intents) intents")
+        print("  observe \(ms(o)), decide \(ms(d)), total \(ms(o + d)) (median of 5; best observe \(ms(observes.min()!)))")
+    } catch {
+        print("\(tickName): failed: \(error)")
+    }
+}

@@ -10,17 +10,24 @@ import Testing
 /// A devnet with an Aave scenario, and the pieces the keeper would hand the aave-protection
 /// strategy: the RPC, Multicall3, the subgraph and the contracts by name.
 struct AaveDevnet {
-    let devnet: Devnet
+    /// The devnet this test started (nil when it reuses a running one).
+    let devnet: Devnet?
     let rpc: EthereumRPC
     let context: ObservationContext
     let environment: StrategyEnvironment
     let manifest: JSONValue
 
     init(scenario: String, options: [String: String] = [:]) throws {
-        devnet = try Devnet(scenario: scenario, options: options, timeout: .seconds(600))
-        manifest = try #require(devnet.manifest)
-        rpc = EthereumRPC(client: devnet.client())
-        let subgraph = GraphQLClient(name: "aave", url: try #require(URL(string: "subgraphs/aave", relativeTo: devnet.url)))
+        let devnet = try Devnet(scenario: scenario, options: options, timeout: .seconds(1800))
+        try self.init(url: devnet.url, manifest: try #require(devnet.manifest), client: devnet.client(), devnet: devnet)
+    }
+
+    /// A devnet already running at `url` (started with `devnet/run --scenario ... --manifest FILE`).
+    init(url: URL, manifest: JSONValue, client: JSONRPCClient, devnet: Devnet? = nil) throws {
+        self.devnet = devnet
+        self.manifest = manifest
+        rpc = EthereumRPC(client: client)
+        let subgraph = GraphQLClient(name: "aave", url: try #require(URL(string: "subgraphs/aave", relativeTo: url)))
         context = ObservationContext(
             rpc: rpc, multicall: Multicall3(rpc: rpc), subgraphs: ["aave": subgraph],
             logger: Logger(label: "aave-devnet-test"))
@@ -69,33 +76,37 @@ struct AaveDevnet {
         subgraph = "aave"
         swap = "OracleSwap"
         """
+    /// The same, comparing every position with getUserAccountData.
+    static let checkAll = config + "\ncheck_all_positions = true\n"
 
     /// Issue 6: the off-chain account data equals `getUserAccountData` to the wei for every
     /// position. 1,000 positions here; `scripts/aave-bench` runs the 10,000-position scenario.
     @Test func offChainAccountDataEqualsTheChainForEveryPosition() async throws {
         let env = try AaveDevnet(scenario: "aave-1000")
-        let (observer, strategy) = try env.strategy(Self.config)
+        let (observer, strategy) = try env.strategy(Self.checkAll)
         let (observation, decision, observe, decide) = try await env.tick(observer, strategy)
         print("aave-1000: observe \(observe), decide \(decide), \(observation.positions.count) positions, \(decision.intents.count) intents")
 
         #expect(observation.problems.isEmpty, "\(observation.problems.prefix(5))")
+        // The scenario's borrowers, and the liquidity provider, who borrows too.
         let users = Set(try env.addresses("users"))
-        #expect(observation.positions.count == users.count)
-        #expect(Set(observation.positions.map(\.user)) == users)
+        let provider = try Address(try #require(env.manifest["accounts"]?["liquidityProvider"]?["address"]?.stringValue))
+        #expect(Set(observation.positions.map(\.user)) == users.union([provider]))
         let mismatched = observation.positions.filter { !$0.matches }
         #expect(mismatched.isEmpty, "\(mismatched.count) positions differ, first: \(String(describing: mismatched.first))")
         // Every field getUserAccountData returns, for every position, to the wei.
         for p in observation.positions {
             let off = try #require(p.offChain)
-            #expect(off.healthFactor == p.onChain.healthFactor)
-            #expect(off.totalCollateralBase == p.onChain.totalCollateralBase)
-            #expect(off.totalDebtBase == p.onChain.totalDebtBase)
+            let on = try #require(p.onChain)
+            #expect(off.healthFactor == on.healthFactor)
+            #expect(off.totalCollateralBase == on.totalCollateralBase)
+            #expect(off.totalDebtBase == on.totalDebtBase)
         }
         #expect(observation.flashLoanPremiumBps == 5)
         #expect(observation.swapSlippageBps == 30)
-        #expect(observation.discovery?.users == users.count)
+        #expect(observation.discovery?.users == users.count + 1)
         // The positions below the trigger are the scenario's list; each gets an intent or a note.
-        let below = observation.positions.filter { $0.onChain.healthFactor < AaveProtectionConfig.defaultTrigger }.map(\.user)
+        let below = observation.positions.filter { ($0.healthFactor ?? .max) < AaveProtectionConfig.defaultTrigger }.map(\.user)
         #expect(Set(below) == Set(try env.addresses("belowTrigger")))
         #expect(decision.intents.count + decision.notes.count == below.count)
         #expect(decision.intents.count > below.count / 2)
@@ -107,15 +118,25 @@ struct AaveDevnet {
     /// positions takes the devnet minutes). Every position's account data must match the chain.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["AAVE_TICK_POSITIONS"] != nil))
     func tickThroughput() async throws {
-        let n = Int(ProcessInfo.processInfo.environment["AAVE_TICK_POSITIONS"] ?? "") ?? 10_000
-        let env = try AaveDevnet(scenario: "aave-\(n)")
+        let variables = ProcessInfo.processInfo.environment
+        let n = Int(variables["AAVE_TICK_POSITIONS"] ?? "") ?? 10_000
+        let env: AaveDevnet
+        if let port = variables["AAVE_TICK_DEVNET_PORT"], let manifest = variables["AAVE_TICK_MANIFEST"] {
+            // Reuse a running devnet (scripts/aave-tick-bench starts one when asked to keep it).
+            let url = try #require(URL(string: "http://127.0.0.1:\(port)/"))
+            let client = JSONRPCClient(endpoints: [RPCEndpoint(name: "devnet", url: url)],
+                                       retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), requestTimeout: .seconds(120)))
+            env = try AaveDevnet(url: url, manifest: try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: manifest)))), client: client)
+        } else {
+            env = try AaveDevnet(scenario: "aave-\(n)")
+        }
         let (observer, strategy) = try env.strategy(Self.config)
         var observes: [Duration] = []
         var decides: [Duration] = []
         for _ in 0..<4 {
             let (observation, decision, observe, decide) = try await env.tick(observer, strategy)
-            #expect(observation.positions.count == n)
-            #expect(observation.positions.allSatisfy { $0.matches })
+            #expect(observation.positions.count == n + 1)  // and the liquidity provider
+            #expect(observation.positions.allSatisfy { !$0.checked || $0.matches })
             #expect(observation.problems.isEmpty)
             #expect(!decision.intents.isEmpty)
             observes.append(observe)
@@ -169,6 +190,6 @@ struct AaveDevnet {
         let (_, next, _, _) = try await env.tick(observer, strategy)
         #expect(next.intents.isEmpty, "\(next.intents.map(\.reason))")
         #expect(next.notes.count == decision.notes.count)
-        #expect(observation.positions.count == (try env.addresses("users")).count)
+        #expect(observation.positions.count == (try env.addresses("users")).count + 1)
     }
 }

@@ -95,7 +95,7 @@ enum AaveFixture {
 
     @Test func actsStrictlyBelowTheTriggerOnly() throws {
         let p = try F.hfPosition(debtUSDC: 1_550)  // HF ~1.0645
-        let hf = p.onChain.healthFactor
+        let hf = try #require(p.healthFactor)
         // Trigger exactly at the HF: not below, no action and no note.
         let atTrigger = decide(F.config(trigger: hf, target: hf + F.wad / U256(5)), F.snapshot(F.observation([p])))
         #expect(atTrigger.intents.isEmpty)
@@ -131,9 +131,10 @@ enum AaveFixture {
         let den = U256(1_0000_0000) * F.wad * U256(10_000)
         #expect(withdraw == (need * den + num - .one) / num)
         let after = try F.position(weth: F.wad - withdraw, usdc: p.reserves[1].debtBalance - repay)
-        #expect(after.onChain.healthFactor >= AaveProtectionConfig.defaultTarget)
+        let hfAfter = try #require(after.healthFactor)
+        #expect(hfAfter >= AaveProtectionConfig.defaultTarget)
         // And it is tight: the target plus the 1 bps margin, not much more.
-        #expect(after.onChain.healthFactor < U256(1_301_000_000_000_000_000))
+        #expect(hfAfter < U256(1_301_000_000_000_000_000))
         #expect(intent.reason.hasPrefix("0x11111111.. HF 1.0645 < trigger 1.10: repay "))
         #expect(intent.reason.contains(" USDC with 0."))
         #expect(intent.reason.contains(" WETH, expected HF 1.30"))
@@ -187,8 +188,30 @@ enum AaveFixture {
         #expect(decision.notes[0].level == .warning)
         #expect(decision.notes[0].message.contains("differs from getUserAccountData"))
         // Even a position above the trigger is reported when the two disagree.
-        let healthy = try F.position(weth: F.wad, usdc: U256(1_000_000_000), onChainHF: honest.onChain.healthFactor)
+        let healthy = try F.position(weth: F.wad, usdc: U256(1_000_000_000), onChainHF: honest.healthFactor)
         #expect(decide(F.config(), F.snapshot(F.observation([healthy]))).notes.count == 1)
+    }
+
+    @Test func positionsNotCheckedOnChainAreNotActedOn() throws {
+        // The observer reads getUserAccountData only below its check bound; a position without it
+        // is never acted on, and one below the trigger without it is a warning.
+        var low = try F.hfPosition(debtUSDC: 1_550)
+        low.onChain = nil
+        var high = try F.hfPosition(debtUSDC: 1_000)
+        high.onChain = nil
+        let decision = decide(F.config(), F.snapshot(F.observation([low, high])))
+        #expect(decision.intents.isEmpty)
+        #expect(decision.notes.count == 1)
+        #expect(decision.notes.first?.message.contains("getUserAccountData was not read for it") == true)
+    }
+
+    @Test func observerChecksBelowTheHighestTriggerUnlessAskedForAll() throws {
+        let user = AaveProtectionConfig.EnrolledUser(address: F.user, triggerHealthFactor: U256(1_250_000_000_000_000_000))
+        #expect(F.config(users: [user]).observerConfiguration.checkBelowHealthFactor == U256(1_250_000_000_000_000_000))
+        #expect(F.config().observerConfiguration.checkBelowHealthFactor == AaveProtectionConfig.defaultTrigger)
+        var all = F.config()
+        all.checkAllPositions = true
+        #expect(all.observerConfiguration.checkBelowHealthFactor == nil)
     }
 
     @Test func perUserSettingsOverrideTheDefaults() throws {

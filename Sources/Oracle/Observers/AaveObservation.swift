@@ -63,14 +63,15 @@ public struct AaveObservation: Sendable {
         /// Parallel to ``reserves``: the index of each in ``AaveObservation/reserves``.
         public var reserveIndexes: [Int]
         /// The contract's `getUserAccountData` at the block (its zero-LTV flag is not returned
-        /// by the contract and is left false).
-        public var onChain: AaveAccount.UserAccountData
-        /// The same computed off chain with Aave's arithmetic; nil when it overflows.
+        /// by the contract and is left false); nil when it was not read because the off-chain
+        /// health factor is at or above the observer's check bound.
+        public var onChain: AaveAccount.UserAccountData?
+        /// The account data computed off chain with Aave's arithmetic; nil when it overflows.
         public var offChain: AaveAccount.UserAccountData?
 
         public init(
             user: Address, reserves: [AaveAccount.Reserve], scaled: [ScaledBalance], reserveIndexes: [Int],
-            onChain: AaveAccount.UserAccountData, offChain: AaveAccount.UserAccountData?
+            onChain: AaveAccount.UserAccountData?, offChain: AaveAccount.UserAccountData?
         ) {
             self.user = user
             self.reserves = reserves
@@ -80,11 +81,18 @@ public struct AaveObservation: Sendable {
             self.offChain = offChain
         }
 
-        /// Whether the off-chain account data equals the contract's in every field it returns.
+        /// Whether the contract's account data was read for this position.
+        public var checked: Bool { onChain != nil }
+
+        /// Whether the off-chain account data equals the contract's in every field it returns
+        /// (false when either is missing).
         public var matches: Bool {
-            guard let o = offChain else { return false }
-            return AaveObservation.sameAccountData(o, onChain)
+            guard let o = offChain, let c = onChain else { return false }
+            return AaveObservation.sameAccountData(o, c)
         }
+
+        /// The health factor to decide on: the contract's when read, else the off-chain one.
+        public var healthFactor: U256? { onChain?.healthFactor ?? offChain?.healthFactor }
     }
 
     /// How the subgraph discovery went.

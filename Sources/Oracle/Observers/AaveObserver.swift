@@ -1,5 +1,6 @@
 public import EVM
 import Logging
+import Synchronization
 
 /// Reads the Aave positions a protection strategy watches, at the snapshot's block.
 ///
@@ -32,10 +33,17 @@ public struct AaveObserver: Observer {
         public var subgraph: String?
         /// Subgraph page size (at most 1000).
         public var pageSize: Int
+        /// Read `getUserAccountData` only for positions whose off-chain health factor is below
+        /// this (the ones a strategy could act on); nil: for every position.
+        public var checkBelowHealthFactor: U256?
+        /// Reuse the discovered users for this many seconds of block time before asking the
+        /// subgraph again (0: every tick).
+        public var rediscoverySeconds: UInt64
 
         public init(
             pool: Address, oracle: Address, swapVenue: Address? = nil, gasPriceAsset: Address? = nil,
-            enrolledUsers: [Address] = [], subgraph: String? = nil, pageSize: Int = 1000
+            enrolledUsers: [Address] = [], subgraph: String? = nil, pageSize: Int = 1000,
+            checkBelowHealthFactor: U256? = nil, rediscoverySeconds: UInt64 = 0
         ) {
             self.pool = pool
             self.oracle = oracle
@@ -44,11 +52,15 @@ public struct AaveObserver: Observer {
             self.enrolledUsers = enrolledUsers
             self.subgraph = subgraph
             self.pageSize = pageSize
+            self.checkBelowHealthFactor = checkBelowHealthFactor
+            self.rediscoverySeconds = rediscoverySeconds
         }
     }
 
     public let strategy: String
     public let configuration: Configuration
+    /// The last discovery, shared by copies of this observer.
+    private let cache = DiscoveryCache()
 
     public init(strategy: String, configuration: Configuration) {
         self.strategy = strategy
@@ -63,21 +75,25 @@ public struct AaveObserver: Observer {
     public func read(at block: BlockHeader, context: ObservationContext) async throws(AaveObserverError) -> AaveObservation {
         let tag = BlockTag.number(block.number)
         var problems: [String] = []
+        let clock = ContinuousClock()
+        let start = clock.now
 
         // Discovery and the pool's parameters do not depend on each other.
         async let discovered = Self.result { () async throws(AaveObserverError) in try await discover(at: block, context: context) }
         let parameters = try await readParameters(at: tag, multicall: context.multicall)
         let (discoveredUsers, discovery, discoveryProblem) = try await discovered.get()
+        let discoveredAt = clock.now
         if let discoveryProblem { problems.append(discoveryProblem) }
 
         var seen = Set<Address>()
         var users: [Address] = []
         for user in configuration.enrolledUsers + discoveredUsers where seen.insert(user).inserted { users.append(user) }
 
+        // Reserves and every user's scaled balances, in parallel.
         async let reserveRead = Self.result { () async throws(AaveObserverError) in
             try await readReserves(parameters.assets, at: tag, timestamp: block.timestamp, multicall: context.multicall)
         }
-        let rawPositions = try await readUsers(users, at: tag, multicall: context.multicall)
+        let rawPositions = try await readUserReserves(users, at: tag, multicall: context.multicall)
         let (reserves, gasAssetPrice, reserveProblems) = try await reserveRead.get()
         problems += reserveProblems
 
@@ -85,24 +101,37 @@ public struct AaveObserver: Observer {
         for (i, r) in reserves.enumerated() { byAsset[r.asset] = i }
         var positions: [AaveObservation.Position] = []
         positions.reserveCapacity(rawPositions.count)
-        var mismatches = 0
         for raw in rawPositions {
-            switch raw {
-            case .failure(let problem):
-                problems.append(problem.message)
-            case .success(let (user, onChain, entries)):
-                switch Self.position(user: user, onChain: onChain, entries: entries, reserves: reserves, byAsset: byAsset) {
-                case .success(let position):
-                    if !position.matches { mismatches += 1 }
-                    positions.append(position)
-                case .failure(let problem):
-                    problems.append(problem.message)
-                }
+            switch raw.flatMap({ Self.position(user: $0.0, entries: $0.1, reserves: reserves, byAsset: byAsset) }) {
+            case .success(let position): positions.append(position)
+            case .failure(let problem): problems.append(problem.message)
             }
         }
-        context.logger.debug("aave positions read", metadata: [
+
+        // The contract's own account data for the positions that could be acted on (or all).
+        var toCheck: [Int] = []
+        for (i, p) in positions.enumerated() {
+            if let bound = configuration.checkBelowHealthFactor, let hf = p.offChain?.healthFactor, hf >= bound { continue }
+            toCheck.append(i)
+        }
+        let accountData = try await readAccountData(toCheck.map { positions[$0].user }, at: tag, multicall: context.multicall)
+        var mismatches = 0
+        for (k, i) in toCheck.enumerated() {
+            switch accountData[k] {
+            case .success(let data):
+                positions[i].onChain = data
+                if !positions[i].matches { mismatches += 1 }
+            case .failure(let problem):
+                problems.append(problem.message)
+            }
+        }
+        let readAt = clock.now
+
+        func ms(_ d: Duration) -> String { "\(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)" }
+        context.logger.info("aave positions read", metadata: [
             "keeper.strategy": "\(strategy)", "aave.block": "\(block.number)", "aave.users": "\(users.count)",
-            "aave.positions": "\(positions.count)", "aave.mismatches": "\(mismatches)",
+            "aave.positions": "\(positions.count)", "aave.checked": "\(toCheck.count)", "aave.mismatches": "\(mismatches)",
+            "aave.discovery_ms": "\(ms(discoveredAt - start))", "aave.chain_ms": "\(ms(readAt - discoveredAt))",
         ])
         return AaveObservation(
             blockNumber: block.number, timestamp: block.timestamp, reserves: reserves,
@@ -121,6 +150,11 @@ public struct AaveObserver: Observer {
         async throws(AaveObserverError) -> ([Address], AaveObservation.Discovery?, String?)
     {
         guard let name = configuration.subgraph else { return ([], nil, nil) }
+        if configuration.rediscoverySeconds > 0, let last = cache.state.withLock({ $0 }),
+           block.timestamp >= last.timestamp, block.timestamp - last.timestamp < configuration.rediscoverySeconds
+        {
+            return (last.users, last.discovery, nil)
+        }
         guard let client = context.subgraphs[name] else {
             throw .discovery("the subgraph '\(name)' is not configured; add it to [subgraphs] or remove the strategy's 'subgraph' key")
         }
@@ -147,6 +181,7 @@ public struct AaveObserver: Observer {
             }
             let discovery = AaveObservation.Discovery(
                 indexedBlock: m.blockNumber, lag: lag, users: users.count, hasIndexingErrors: m.hasIndexingErrors)
+            cache.state.withLock { $0 = DiscoveryCache.Entry(timestamp: block.timestamp, users: users, discovery: discovery) }
             return (users, discovery, nil)
         } catch {
             // Enrolled users are still watched; without any, there is nothing to observe.
@@ -265,40 +300,46 @@ public struct AaveObserver: Observer {
     // MARK: Users
 
     private typealias UserEntry = (asset: Address, scaledCollateral: U256, scaledDebt: U256, collateral: Bool)
-    private func readUsers(_ users: [Address], at tag: BlockTag, multicall: Multicall3)
-        async throws(AaveObserverError) -> [Swift.Result<(Address, AaveAccount.UserAccountData, [UserEntry]), Problem>]
+    /// Every user's `getUserReserves` (scaled balances and collateral flags).
+    private func readUserReserves(_ users: [Address], at tag: BlockTag, multicall: Multicall3)
+        async throws(AaveObserverError) -> [Swift.Result<(Address, [UserEntry]), Problem>]
     {
-        var calls: [Multicall3.Call] = []
-        calls.reserveCapacity(users.count * 2)
         let pool = configuration.pool
-        for user in users {
-            let arg = AaveABI.addressWord(user)
-            calls.append(Multicall3.Call(target: pool, callData: AaveABI.getUserAccountData.selector + arg))
-            calls.append(Multicall3.Call(target: pool, callData: AaveABI.getUserReserves.selector + arg))
-        }
+        let calls = users.map { Multicall3.Call(target: pool, callData: AaveABI.getUserReserves.selector + AaveABI.addressWord($0)) }
         let results: [Multicall3.Result]
         do {
             results = try await multicall.read(calls, at: tag)
         } catch {
-            throw .users("cannot read \(users.count) users' positions from the pool at \(pool)", cause: error)
+            throw .users("cannot read \(users.count) users' reserves from the pool at \(pool)", cause: error)
         }
-        var out: [Swift.Result<(Address, AaveAccount.UserAccountData, [UserEntry]), Problem>] = []
-        out.reserveCapacity(users.count)
-        for (i, user) in users.enumerated() {
-            guard let accountData = results[2 * i], let w = AaveABI.words(accountData, count: 6) else {
-                out.append(.failure(Problem("getUserAccountData(\(user)) failed; the user is skipped this tick")))
-                continue
+        return zip(users, results).map { user, result in
+            guard let data = result, let entries = AaveABI.userReserves(data) else {
+                return .failure(Problem("getUserReserves(\(user)) failed or did not decode; the user is skipped this tick"))
             }
-            guard let reservesData = results[2 * i + 1], let entries = AaveABI.userReserves(reservesData) else {
-                out.append(.failure(Problem("getUserReserves(\(user)) failed or did not decode; the user is skipped this tick")))
-                continue
+            return .success((user, entries))
+        }
+    }
+
+    /// `getUserAccountData` of each user.
+    private func readAccountData(_ users: [Address], at tag: BlockTag, multicall: Multicall3)
+        async throws(AaveObserverError) -> [Swift.Result<AaveAccount.UserAccountData, Problem>]
+    {
+        let pool = configuration.pool
+        let calls = users.map { Multicall3.Call(target: pool, callData: AaveABI.getUserAccountData.selector + AaveABI.addressWord($0)) }
+        let results: [Multicall3.Result]
+        do {
+            results = try await multicall.read(calls, at: tag)
+        } catch {
+            throw .users("cannot read \(users.count) users' account data from the pool at \(pool)", cause: error)
+        }
+        return zip(users, results).map { user, result in
+            guard let data = result, let w = AaveABI.words(data, count: 6) else {
+                return .failure(Problem("getUserAccountData(\(user)) failed; the user is not acted on this tick"))
             }
-            let onChain = AaveAccount.UserAccountData(
+            return .success(AaveAccount.UserAccountData(
                 totalCollateralBase: w[0], totalDebtBase: w[1], availableBorrowsBase: w[2],
-                currentLiquidationThreshold: w[3], ltv: w[4], healthFactor: w[5], hasZeroLtvCollateral: false)
-            out.append(.success((user, onChain, entries)))
+                currentLiquidationThreshold: w[3], ltv: w[4], healthFactor: w[5], hasZeroLtvCollateral: false))
         }
-        return out
     }
 
     /// A note about one user or reserve that does not stop the tick.
@@ -307,9 +348,9 @@ public struct AaveObserver: Observer {
         init(_ message: String) { self.message = message }
     }
 
-    /// Builds a position from its scaled balances and compares its account data with the chain's.
+    /// Builds a position from its scaled balances and computes its account data.
     private static func position(
-        user: Address, onChain: AaveAccount.UserAccountData, entries: [UserEntry],
+        user: Address, entries: [UserEntry],
         reserves: [AaveObservation.ReserveState], byAsset: [Address: Int]
     ) -> Swift.Result<AaveObservation.Position, Problem> {
         var accountReserves: [AaveAccount.Reserve] = []
@@ -334,9 +375,20 @@ public struct AaveObserver: Observer {
         }
         let offChain = AaveAccount.accountData(accountReserves)
         return .success(AaveObservation.Position(
-            user: user, reserves: accountReserves, scaled: scaled, reserveIndexes: indexes, onChain: onChain,
+            user: user, reserves: accountReserves, scaled: scaled, reserveIndexes: indexes, onChain: nil,
             offChain: offChain))
     }
+}
+
+/// The users the subgraph listed last, and when (block time).
+private final class DiscoveryCache: Sendable {
+    struct Entry: Sendable {
+        var timestamp: UInt64
+        var users: [Address]
+        var discovery: AaveObservation.Discovery
+    }
+
+    let state = Mutex<Entry?>(nil)
 }
 
 /// The few Aave calls the observer makes, encoded and decoded by hand for speed (10,000 users

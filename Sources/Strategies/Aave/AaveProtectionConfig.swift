@@ -60,6 +60,11 @@ public struct AaveProtectionConfig: Sendable, Hashable {
     public var gasPriceAsset: Address?
     /// Subgraph page size (at most 1000). Default 1000.
     public var pageSize: Int
+    /// Seconds of block time the discovered users are reused before the subgraph is asked again. Default 60.
+    public var rediscoverySeconds: UInt64
+    /// Compare the off-chain account data with `getUserAccountData` for every position, not only
+    /// those below the trigger. Default false.
+    public var checkAllPositions: Bool
     public var users: [EnrolledUser]
 
     public init(
@@ -69,7 +74,8 @@ public struct AaveProtectionConfig: Sendable, Hashable {
         targetHealthFactor: U256 = AaveProtectionConfig.defaultTarget, targetMarginBps: UInt16 = 1,
         cooldownSeconds: UInt64 = 600, flashLoanPremiumBps: UInt16? = nil, slippageBps: UInt16 = 30,
         maxGasShareBps: UInt32 = 100, gasPerProtection: UInt64 = 800_000, priorityFee: U256 = U256(1_000_000_000),
-        gasPriceAsset: Address? = nil, pageSize: Int = 1000, users: [EnrolledUser] = []
+        gasPriceAsset: Address? = nil, pageSize: Int = 1000, rediscoverySeconds: UInt64 = 60,
+        checkAllPositions: Bool = false, users: [EnrolledUser] = []
     ) {
         self.pool = pool
         self.orchestrator = orchestrator
@@ -87,6 +93,8 @@ public struct AaveProtectionConfig: Sendable, Hashable {
         self.priorityFee = priorityFee
         self.gasPriceAsset = gasPriceAsset
         self.pageSize = pageSize
+        self.rediscoverySeconds = rediscoverySeconds
+        self.checkAllPositions = checkAllPositions
         self.users = users
     }
 
@@ -97,7 +105,13 @@ public struct AaveProtectionConfig: Sendable, Hashable {
     public var observerConfiguration: AaveObserverConfiguration {
         AaveObserverConfiguration(
             pool: pool.address, oracle: oracle.address, swapVenue: swap?.address, gasPriceAsset: gasPriceAsset,
-            enrolledUsers: users.map(\.address), subgraph: subgraph, pageSize: pageSize)
+            enrolledUsers: users.map(\.address), subgraph: subgraph, pageSize: pageSize,
+            checkBelowHealthFactor: checkAllPositions ? nil : highestTrigger, rediscoverySeconds: rediscoverySeconds)
+    }
+
+    /// The highest trigger of any watched user: positions at or above it cannot be acted on.
+    public var highestTrigger: U256 {
+        users.compactMap(\.triggerHealthFactor).reduce(triggerHealthFactor) { max($0, $1) }
     }
 }
 
@@ -148,6 +162,8 @@ extension AaveProtectionConfig {
             throw table.error(key: "gas_price_asset", "is needed for the gas guard (max_gas_share_bps = \(maxGasShareBps)): name the wrapped native token's contract (e.g. \"WETH\"), or set max_gas_share_bps = 0")
         }
         pageSize = try Self.integer(table, "page_size", in: 1...1000, default: 1000)
+        rediscoverySeconds = try Self.integer(table, "rediscovery_seconds", in: 0...86_400, default: 60)
+        checkAllPositions = try table.optionalBool("check_all_positions") ?? false
 
         var users: [EnrolledUser] = []
         for (i, u) in try table.optionalArrayOfTables("users").enumerated() {

@@ -74,11 +74,21 @@ public struct AaveProtectionStrategy: Strategy {
         let target = settings?.targetHealthFactor ?? config.targetHealthFactor
         let short = Self.short(user)
 
+        guard let onChain = position.onChain else {
+            // Not checked against the chain: the observer found it at or above the check bound.
+            guard let off = position.offChain else {
+                return .skip(.init(.warning, "\(short) account data overflows off chain and was not read on chain; not acted on"))
+            }
+            if off.healthFactor < trigger {
+                return .skip(.init(.warning, "\(short) HF \(Self.hf(off.healthFactor)) < trigger \(Self.threshold(trigger)) off chain, but getUserAccountData was not read for it; not acted on"))
+            }
+            return .none
+        }
         guard position.matches else {
             let off = position.offChain.map { Self.hf($0.healthFactor) } ?? "overflow"
-            return .skip(.init(.warning, "\(short) account data computed off chain (HF \(off)) differs from getUserAccountData (HF \(Self.hf(position.onChain.healthFactor))) at block \(observation.blockNumber); not acted on — report this"))
+            return .skip(.init(.warning, "\(short) account data computed off chain (HF \(off)) differs from getUserAccountData (HF \(Self.hf(onChain.healthFactor))) at block \(observation.blockNumber); not acted on — report this"))
         }
-        let hf = position.onChain.healthFactor
+        let hf = onChain.healthFactor
         guard hf < trigger else { return .none }
         let head = "\(short) HF \(Self.hf(hf)) < trigger \(Self.threshold(trigger))"
 
