@@ -86,6 +86,7 @@ struct AaveDevnet {
         let (observer, strategy) = try env.strategy(Self.checkAll)
         let (observation, decision, observe, decide) = try await env.tick(observer, strategy)
         print("aave-10000: observe \(observe), decide \(decide), \(observation.positions.count) positions, \(decision.intents.count) intents")
+        for note in decision.notes.prefix(3) { print("note: \(note.level) \(note.message)") }
 
         #expect(observation.problems.isEmpty, "\(observation.problems.prefix(5))")
         // The scenario's borrowers, and the liquidity provider, who borrows too.
@@ -157,6 +158,9 @@ struct AaveDevnet {
         try #require(!below.isEmpty, "the scenario has no position below the trigger")
         try #require(!decision.intents.isEmpty, "\(decision.notes)")
         for intent in decision.intents { print("planned: \(intent.reason)") }
+        if let first = decision.intents.first {
+            print("call: \(first.toName) \(first.to) \(first.function.name)(\(first.arguments.map(\.description).joined(separator: ", "))) key \(first.idempotencyKey)")
+        }
         for note in decision.notes { print("note: \(note.message)") }
 
         let key = try DevAccounts.key(1)
