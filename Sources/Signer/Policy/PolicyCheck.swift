@@ -11,9 +11,15 @@ public enum PolicyCheck {
     /// `from, to, gas, maxFeePerGas, maxPriorityFeePerGas | gasPrice, value, data | input, nonce,
     /// chainId, type, accessList`, quantities as 0x hex); `from` overrides its `from`.
     public static func run(policyPath: String, transactionJSON: [UInt8], from: Address? = nil, methodSignature: String? = nil, now: Date) throws(PolicyError) -> String {
+        try decide(policyPath: policyPath, transactionJSON: transactionJSON, from: from, methodSignature: methodSignature, now: now).description
+    }
+
+    /// The decision itself (``PolicyDecision/isAllowed``, the rule and its reason); `transactionFile`
+    /// names the transaction JSON in errors.
+    public static func decide(policyPath: String, transactionJSON: [UInt8], transactionFile: String = "tx.json", from: Address? = nil, methodSignature: String? = nil, now: Date) throws(PolicyError) -> PolicyDecision {
         let policy = try Policy.load(path: policyPath)
-        let request = try PolicyCheck.request(json: transactionJSON, from: from, methodSignature: methodSignature, file: "tx.json")
-        return policy.evaluate(request, now: now).description
+        let request = try PolicyCheck.request(json: transactionJSON, from: from, methodSignature: methodSignature, file: transactionFile)
+        return policy.evaluate(request, now: now)
     }
 
     /// Parses the transaction JSON into a request.
