@@ -52,7 +52,7 @@ extension ApprovalError: CommandFailure {
 struct ApprovalOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("The signer's config file; its [approval] table lists the operators and the threshold.", valueName: "file"))
+        help: ArgumentHelp("The signer's config file (signer.toml, checked whole as 'signer serve' reads it); its [approval] table lists the operators and the threshold.", valueName: "file"))
     var config: String?
 
     @Option(

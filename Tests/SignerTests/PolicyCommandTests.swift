@@ -24,6 +24,27 @@ struct PolicyCommandTests {
 
     static let operatorAddress = KeysFixture.operatorAddress
 
+    /// A complete signer.toml (the policy commands read it whole, as `signer serve` does) with
+    /// `approval` as the body of its `[approval]` table (header on line 7, body from line 8).
+    static func config(approval: String) -> String {
+        """
+        [keys]
+        dir = "keys"
+
+        [policy]
+        file = "demo.toml"
+
+        [approval]
+        \(approval)
+
+        [database]
+        path = "signer.db"
+        """
+    }
+    /// eth-account 0.14's signature of the approval message of ``approvalPolicyText`` as
+    /// `demo.toml` with keys.example/operator.json (the command is in ``approveThenStatus()``).
+    static let operatorSignature = "0xbeff5962ca1c41832a4a055011c62cabf4a0258f40ae83328a3858e6b04cdb667e969bafd3ff26e00b74d03d8cf863a7e4627a46e7b10b477f8bad821772294a1c"
+
     @Test("check: 0 allowed, 1 refused, 2 bad input; prints the decision and the rule")
     func check() throws {
         let dir = try PolicyDirectory()
@@ -92,11 +113,7 @@ struct PolicyCommandTests {
         let keys = try KeysFixture.example()
         let dir = try PolicyDirectory()
         let config = dir.directory + "/signer.toml"
-        try Data("""
-            [approval]
-            operators = ["\(Self.operatorAddress)"]
-            threshold = 1
-            """.utf8).write(to: URL(fileURLWithPath: config))
+        try Data(Self.config(approval: "operators = [\"\(Self.operatorAddress)\"]\nthreshold = 1").utf8).write(to: URL(fileURLWithPath: config))
 
         let before = try Self.signer(["policy", "status", dir.policyPath, "--config", config])
         #expect(before.status == 1)
@@ -121,6 +138,13 @@ struct PolicyCommandTests {
         ])
         #expect(lines.last?.hasPrefix("  \(Self.operatorAddress) ") == true)
         #expect(lines.last?.hasSuffix(" sha256 \(castPolicySHA256.prefix(12)).. valid") == true)
+        // RFC 6979 is deterministic: the recorded signature is eth-account's for the same key and
+        // message, made with
+        //   key = Account.decrypt(json.load(open("keys.example/operator.json")), "<operator.password>")
+        //   Account.sign_message(encode_defunct(text=<the message above>), key).signature.hex()
+        let recorded = try PolicyApprovals.load(forPolicy: dir.policyPath).records
+        #expect(recorded.map { Hex.encode($0.signature) } == [Self.operatorSignature])
+
         // The library agrees: these bytes may be signed under.
         let requirement = try ApprovalRequirement.load(configPath: config)
         #expect(try ApprovedPolicy.load(path: dir.policyPath, requirement: requirement).approvers.map(\.checksummed) == [Self.operatorAddress])
@@ -209,19 +233,21 @@ struct PolicyCommandTests {
         func status(_ extra: [String]) throws -> KeysCommandTests.Output {
             try Self.signer(["policy", "status", dir.policyPath] + extra)
         }
-        try Data("[approval]\noperators = [\"\(castOperator)\"]\nthreshold = 1\nthreshhold = 2\n".utf8).write(to: URL(fileURLWithPath: config))
+        try Data(Self.config(approval: "operators = [\"\(castOperator)\"]\nthreshold = 1\nthreshhold = 2").utf8).write(to: URL(fileURLWithPath: config))
         let typo = try status(["--config", config])
         #expect(typo.status == 2)
-        #expect(typo.stderr.contains("\(config):4: unknown key 'threshhold' in [approval]"), "\(typo.stderr)")
+        #expect(typo.stderr.contains("\(config):10: unknown key 'threshhold' in [approval]"), "\(typo.stderr)")
 
-        try Data("[approval]\noperators = [\"\(castOperator)\"]\nthreshold = 2\n".utf8).write(to: URL(fileURLWithPath: config))
+        try Data(Self.config(approval: "operators = [\"\(castOperator)\"]\nthreshold = 2").utf8).write(to: URL(fileURLWithPath: config))
         let tooHigh = try status(["--config", config])
         #expect(tooHigh.status == 2)
-        #expect(tooHigh.stderr.contains("\(config):3: key 'approval.threshold': threshold = 2 must be between 1 and the number of operators (1)"), "\(tooHigh.stderr)")
+        #expect(tooHigh.stderr.contains("\(config):9: key 'approval.threshold': expected 1 to 1 (the number of operators), found 2"), "\(tooHigh.stderr)")
 
-        try Data("[socket]\npath = \"/run/x\"\n".utf8).write(to: URL(fileURLWithPath: config))
-        #expect(try status(["--config", config]).stderr.contains("no [approval] table"))
+        try Data("[keys]\ndir = \"keys\"\n[policy]\nfile = \"demo.toml\"\n[database]\npath = \"signer.db\"\n".utf8).write(to: URL(fileURLWithPath: config))
+        #expect(try status(["--config", config]).stderr.contains("missing required key 'approval'"))
 
+        try Data(Self.config(approval: "operators = [\"\(castOperator)\"]\nthreshold = 1").utf8).write(to: URL(fileURLWithPath: config))
+        #expect(try status(["--config", config]).status == 1)
         #expect(try status([]).status == 2)
         #expect(try status(["--config", config, "--operator", castOperator, "--threshold", "1"]).status == 2)
         #expect(try status(["--operator", "0x12", "--threshold", "1"]).status == 2)
