@@ -14,6 +14,7 @@ struct SignerCommand: AsyncParsableCommand {
     static let subcommands: [any ParsableCommand.Type] = [
         KeysCommand.self,
         PolicyCommand.self,
+        AuditCommand.self,
     ]
 
     static let configuration = CommandConfiguration(
