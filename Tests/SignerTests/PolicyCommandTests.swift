@@ -78,6 +78,13 @@ struct PolicyCommandTests {
         #expect(badTransaction.status == 2)
         #expect(badTransaction.stderr.contains("tx.json"))
         #expect(badTransaction.stdout.isEmpty)
+        // The wire's strict reader: a quantity with a leading zero is refused, as on the socket.
+        try Data(Self.transaction().replacingOccurrences(of: "0x30d40", with: "0x030d40").utf8).write(to: URL(fileURLWithPath: tx))
+        let leadingZero = try Self.signer(["policy", "check", dir.policyPath, "--tx", tx])
+        #expect(leadingZero.status == 2)
+        #expect(leadingZero.stderr.hasPrefix("Error: tx.json: gas: "), "\(leadingZero.stderr)")
+        try Data("{\"from\": ".utf8).write(to: URL(fileURLWithPath: tx))
+        #expect(try Self.signer(["policy", "check", dir.policyPath, "--tx", tx]).status == 2)
         #expect(try Self.signer(["policy", "check", dir.policyPath, "--tx", dir.directory + "/missing.json"]).status == 2)
         #expect(try Self.signer(["policy", "check", dir.policyPath, "--tx", tx, "--from", "0x1234"]).status == 2)
         #expect(try Self.signer(["policy", "check", dir.policyPath]).status == 2)
