@@ -12,6 +12,7 @@ import Glibc
 struct SignerCommand: AsyncParsableCommand {
     /// The subcommand groups, in the order `--help` lists them.
     static let subcommands: [any ParsableCommand.Type] = [
+        ServeCommand.self,
         KeysCommand.self,
         PolicyCommand.self,
         AuditCommand.self,

@@ -131,7 +131,8 @@ public final class SignerService: SignerMethods {
     }
 
     public func version(context: RequestContext) -> SignerVersion {
-        SignerVersion(version: Self.version)
+        audit(context, .allowed)
+        return SignerVersion(version: Self.version)
     }
 
     public func rejected(_ error: RPCErrorObject, context: RequestContext) {
