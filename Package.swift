@@ -157,7 +157,10 @@ let package = Package(
         // Tests against the devnet and real processes; unit-test targets never touch the network.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["DevnetTestKit", "EVM", "Oracle", "Keeper", "EVMTestKit"],
+            dependencies: [
+                "DevnetTestKit", "EVM", "Oracle", "Keeper", "Strategies", "TOML", "EVMTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -167,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrategiesTests",
-            dependencies: ["Strategies", "Oracle", "EVM", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
+            dependencies: ["Strategies", "Oracle", "EVM", "TOML", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
