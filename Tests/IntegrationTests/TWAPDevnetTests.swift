@@ -185,14 +185,22 @@ import Testing
         let setup = try Setup(deviationBps: 50, heartbeat: 3600)
         let sink = setup.strategy.config.sink
 
-        // 1. The scenario's push is two hours old: the heartbeat (or a move) calls for a push.
+        // 1. The scenario pushed when it was made (observed two hours earlier, updated now): the
+        // TWAP is within 0.5% of it and the heartbeat runs from `updatedAt`: nothing to do.
+        let (_, _, fresh) = try await setup.tick()
+        #expect(fresh.intents.isEmpty, "\(fresh.intents.map(\.reason))")
+        #expect(fresh.notes.contains { $0.message.contains("no push: moved") })
+        #expect(fresh.notes.contains { $0.message.contains("pool WETH/USDC-10000 refused") })
+        #expect(try await setup.latestRound().roundID == U256(1))
+
+        // An hour later: a heartbeat push (the pools' ticks stay within a few basis points).
+        try await setup.advance(3600)
         let (head1, _, first) = try await setup.tick()
         let intent1 = try #require(first.intents.first, "notes: \(first.notes)")
         #expect(first.intents.count == 1)
         #expect(intent1.idempotencyKey == "twap-push/\(Self.feed)/round-2")
         #expect(intent1.to == sink)
-        #expect(intent1.reason.contains("heartbeat: ") || intent1.reason.contains(" moved "))
-        #expect(first.notes.contains { $0.message.contains("pool WETH/USDC-10000 refused") })
+        #expect(intent1.reason.contains(": heartbeat: ") && intent1.reason.contains("s since the last push (>= 3600 s)"), "\(intent1.reason)")
         // Deciding again at the same chain state gives the same intent (same key, same call).
         #expect(try await setup.tick().2.intents == first.intents)
         #expect(try await setup.push(intent1).succeeded)
