@@ -228,8 +228,18 @@ import Testing
             #expect(receipt.succeeded)
         }
         try await setup.advance(1800)
-        let (_, _, moved) = try await setup.tick()
+        let (head3, _, moved) = try await setup.tick()
         let intent3 = try #require(moved.intents.first, "notes: \(moved.notes)")
+        // Dry-run: the planner simulates it at the pinned block as the keeper, and prints it.
+        let planner = Planner(rpc: setup.rpc, feePolicy: FeePolicy(maxFeePerGasCap: U256(200_000_000_000)))
+        let history = try await setup.rpc.feeHistory(blocks: 4, percentiles: [50])
+        let keeper = try DevAccounts.key(1).address
+        let plans = await planner.plan(moved.intents, from: keeper, block: head3, feeHistory: history)
+        let text = PlanFormatter.text(plans, block: head3.number)
+        #expect(text.contains("#1  twap-push  twap-push/\(Self.feed)/round-3"), "\(text)")
+        #expect(text.contains("to         PriceFeedSink \(sink.checksummed)"))
+        #expect(text.contains("call       pushPrice(feedId=0x574554482f555344430000000000000000000000000000000000000000000000, price="))
+        #expect(text.contains("simulation ok"))
         #expect(intent3.idempotencyKey == "twap-push/\(Self.feed)/round-3")
         #expect(intent3.reason.contains(" moved ") && intent3.reason.contains("(>= 0.50%) since the last push"), "\(intent3.reason)")
         #expect(!intent3.reason.contains("heartbeat"))
