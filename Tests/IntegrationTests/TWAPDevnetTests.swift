@@ -22,8 +22,8 @@ import Testing
         let strategy: TWAPPushStrategy
         let manifest: JSONValue
 
-        init(deviationBps: Int = 50, heartbeat: Int = 3600) throws {
-            devnet = try Devnet(scenario: "demo")
+        init(deviationBps: Int = 50, heartbeat: Int = 3600) async throws {
+            devnet = try await startOffPool { try Devnet(scenario: "demo") }
             rpc = EthereumRPC(client: devnet.client())
             multicall = Multicall3(rpc: rpc)
             manifest = try #require(devnet.manifest)
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func observerReadsThePoolsAtThePinnedBlockAndMatchesTheKnownHistory() async throws {
-        let setup = try Setup()
+        let setup = try await Setup()
         let head = try #require(try await setup.rpc.block(.latest))
         let observation = try await setup.observer.read(at: head, multicall: setup.multicall)
         #expect(observation.block == head.number)
@@ -182,7 +182,7 @@ import Testing
     }
 
     @Test func pushesOnHeartbeatAndDeviationAndNotOtherwise() async throws {
-        let setup = try Setup(deviationBps: 50, heartbeat: 3600)
+        let setup = try await Setup(deviationBps: 50, heartbeat: 3600)
         let sink = setup.strategy.config.sink
 
         // 1. The scenario pushed when it was made (observed two hours earlier, updated now): the
@@ -268,7 +268,7 @@ import Testing
     }
 
     @Test func theReadAPIComputesOnDemandAndReportsTheBook() async throws {
-        let setup = try Setup()
+        let setup = try await Setup()
         let quoter = TWAPQuoter(strategies: [setup.strategy], rpc: setup.rpc, multicall: setup.multicall)
         let book = PriceBook(strategies: [setup.strategy])
         let api = OracleAPI(priceBook: book, quoter: quoter)
@@ -302,6 +302,15 @@ import Testing
         #expect(prices["lastComputed"]?["price"]?.stringValue == TWAPFeedPrice.compute(try #require(observation.feeds.first)).price?.decimalString)
         #expect(prices["lastPushed"]?["roundId"]?.stringValue == "1")
         #expect(prices["lastPushed"]?["block"] == .null)
+    }
+}
+
+/// Runs blocking work (the devnet's start polls for up to two minutes) on a thread of its own, so
+/// it does not hold one of the cooperative pool's threads that other tests' async work needs.
+func startOffPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
     }
 }
 
