@@ -101,6 +101,13 @@ public final class KeeperApp: Sendable {
             try router.addObservabilityRoutes(metrics: metrics) {
                 metrics.health(maxTickAge: maxTickAge, maxHeadAge: maxHeadAge)
             }
+            // The oracle's read API: /api/prices/{feed} from each tick's TWAP sections,
+            // /api/twap/{feed}/{window} computed on demand.
+            let strategies = config.enabledStrategies.map(\.strategy)
+            let priceBook = PriceBook(strategies: strategies)
+            await engine.addSnapshotObserver { priceBook.record($0) }
+            try OracleAPI(priceBook: priceBook, quoter: TWAPQuoter(strategies: strategies, rpc: rpc, multicall: context.multicall))
+                .register(on: &router)
             httpServer = LocalHTTPServer(
                 configuration: LocalHTTPServer.Configuration(host: config.http.host, port: config.http.port), router: router,
                 logger: logger)

@@ -103,6 +103,8 @@ public actor KeeperEngine {
     var unsigned: [String: SigningRequest] = [:]
     var resumed = false
     let startedAt: ContinuousClock.Instant
+    /// Called with every tick's snapshot before the strategies decide (the oracle's PriceBook).
+    var snapshotObservers: [@Sendable (Snapshot) -> Void] = []
 
     /// Whether this engine acts (false: dry-run).
     public var isLive: Bool { store != nil && signer != nil }
@@ -162,6 +164,12 @@ public actor KeeperEngine {
 
     /// Transactions in flight (not yet mined) for the account.
     public var inFlightCount: Int { tracked.values.filter(\.isInFlight).count }
+
+    /// Registers `observer` to see every tick's snapshot (for read models such as the oracle's
+    /// ``PriceBook``); it runs on the tick and must be quick.
+    public func addSnapshotObserver(_ observer: @escaping @Sendable (Snapshot) -> Void) {
+        snapshotObservers.append(observer)
+    }
 
     // MARK: The tick
 
@@ -227,6 +235,7 @@ public actor KeeperEngine {
             }
         }
         let snapshot = Snapshot(chainID: settings.chainID, block: block, sections: sections, history: history)
+        for observer in snapshotObservers { observer(snapshot) }
 
         var intents: [Intent] = []
         var seen = Set<String>()
