@@ -77,7 +77,8 @@ let package = Package(
         ),
         .target(
             name: "Strategies",
-            dependencies: ["Oracle", "EVM", "TOML"],
+            // SQLite: the drift receipt archive (Strategies/Drift/ReceiptArchive).
+            dependencies: ["Oracle", "EVM", "TOML", "SQLite"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -157,7 +158,10 @@ let package = Package(
         // Tests against the devnet and real processes; unit-test targets never touch the network.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["DevnetTestKit", "EVM", "Oracle", "Keeper", "EVMTestKit"],
+            dependencies: [
+                "DevnetTestKit", "EVM", "Oracle", "Keeper", "EVMTestKit", "Strategies", "TOML",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -167,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrategiesTests",
-            dependencies: ["Strategies", "Oracle", "EVM", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
+            dependencies: ["Strategies", "Oracle", "EVM", "EVMTestKit", "TOML", .product(name: "BigInt", package: "BigInt")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
