@@ -57,7 +57,7 @@ import Testing
 
         // Sent: the registry holds each (model, period) with the archived receipt's hash.
         let receipts = try await StrategyDevnet.send(decision.intents, devnet)
-        #expect(receipts.allSatisfy(\.succeeded))
+        #expect(receipts.allSatisfy { $0.succeeded })
         let registry = try #require(env.contracts["DriftReceiptRegistry"]).address
         for record in records {
             let onChain = try await StrategyDevnet.call(

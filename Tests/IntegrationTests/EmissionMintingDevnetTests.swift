@@ -60,7 +60,7 @@ import Testing
         let validator = decision.intents.filter { $0.arguments[0] == .uint(U256(1)) }
         let auditor = decision.intents.filter { $0.arguments[0] == .uint(U256(0)) }
         let firstReceipts = try await StrategyDevnet.send(auditor + [validator[0]], devnet)
-        #expect(firstReceipts.allSatisfy(\.succeeded))
+        #expect(firstReceipts.allSatisfy { $0.succeeded })
 
         // Next tick: the minted holders are not due again; the rest are, from their own accruedUntil.
         let (head2, second) = try await StrategyDevnet.tick(observer, strategy, devnet)
@@ -72,7 +72,7 @@ import Testing
             #expect(intent.arguments[3] == .uint(U256(head2.timestamp)))
         }
         let secondReceipts = try await StrategyDevnet.send(second.intents, devnet)
-        #expect(secondReceipts.allSatisfy(\.succeeded))
+        #expect(secondReceipts.allSatisfy { $0.succeeded })
 
         // The effect: each balance grew by exactly rate * (accruedUntil after - accruedUntil before).
         for (i, h) in holders.enumerated() {

@@ -52,7 +52,7 @@ import Testing
 
         // The keeper's part: sign, send; the chain's effect.
         let receipts = try await StrategyDevnet.send(decision.intents, devnet)
-        #expect(receipts.allSatisfy(\.succeeded))
+        #expect(receipts.allSatisfy { $0.succeeded })
         let market = try #require(env.contracts["PredictionMarket"]).address
         for (id, what) in expected where what.hasPrefix("resolve-") {
             #expect(try await StrategyDevnet.call(devnet, market, "resolved(uint256) returns (bool)", [.uint(id)]) == [.bool(true)])

@@ -1,4 +1,4 @@
-public import EVM
+import EVM
 
 /// One monitoring snapshot of a model for one period, as the monitoring system writes it
 /// (`<dir>/<model>/<periodEnd>.json`, or served over HTTP):

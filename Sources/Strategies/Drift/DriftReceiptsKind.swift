@@ -1,5 +1,5 @@
 import EVM
-public import Foundation
+import Foundation
 public import Oracle
 public import TOML
 
@@ -54,7 +54,7 @@ public enum DriftReceiptsKind: StrategyKind {
         }
         let maxAge = try table.optionalInt("max_age_seconds") ?? 7 * 86_400
         guard maxAge >= 0 else { throw table.error(key: "max_age_seconds", "must be 0 or more seconds") }
-        let archive = ReceiptArchive(path: archivePath(table: table))
+        let archive = ReceiptArchive(path: try archivePath(table: table))
         let observer = DriftReceiptsObserver(
             inner: DriftObserver(strategy: name, registry: registry.address, source: source, models: models, maxAgeSeconds: UInt64(maxAge)),
             archive: archive)

@@ -1,4 +1,4 @@
-public import EVM
+import EVM
 import Foundation
 public import Oracle
 import SQLite

@@ -1,4 +1,4 @@
-public import EVM
+import EVM
 public import Oracle
 public import TOML
 
