@@ -51,9 +51,10 @@ public struct EmissionObserver: Observer {
     /// Credential ids to watch; empty = every credential.
     public let credentialIds: [U256]
 
+    /// Vyper's getter of a struct with a string returns one tuple (encoded behind an offset).
     static let credentialsFunction = try! ABIFunction(parsing: """
-        function credentials(uint256) view returns (string name, uint256 ratePerSecond, uint256 holderCount, \
-        uint256 createdAt, bool exists)
+        function credentials(uint256) view returns ((string name, uint256 ratePerSecond, uint256 holderCount, \
+        uint256 createdAt, bool exists) credential)
         """)
     static let isHolder = try! ABIFunction(parsing: "function isHolder(uint256 credentialId, address holder) view returns (bool)")
     static let accruedUntil = try! ABIFunction(parsing: "function accruedUntil(uint256 credentialId, address holder) view returns (uint256)")
@@ -120,7 +121,8 @@ public struct EmissionObserver: Observer {
             }
         }
         var credentials: [EmissionObservation.Credential] = []
-        for (id, row) in zip(ids, heads) {
+        for (id, head) in zip(ids, heads) {
+            let row = head.first?.elements ?? []
             guard row.count == 5, let name = row[0].stringValue, let rate = row[1].uintValue, let exists = row[4].boolValue else {
                 throw MarketObserver.Failure("credentials(\(id)) at \(token) did not decode as a CredentialToken credential")
             }
