@@ -12,7 +12,8 @@ import Glibc
 struct SignerCommand: AsyncParsableCommand {
     /// The subcommand groups, in the order `--help` lists them.
     static let subcommands: [any ParsableCommand.Type] = [
-        KeysCommand.self
+        KeysCommand.self,
+        AuditCommand.self,
     ]
 
     static let configuration = CommandConfiguration(
