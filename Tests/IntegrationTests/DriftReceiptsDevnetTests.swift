@@ -82,4 +82,43 @@ import Testing
         let (_, again) = try await StrategyDevnet.tick(observer, strategy, devnet)
         #expect(again.intents.isEmpty)
     }
+
+    @Test func observerReadsTheScenariosMonitoringFiles() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drift-obs-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let devnet = try Devnet(scenario: "demo", options: ["data_dir": dir.path])
+        let manifest = try #require(devnet.manifest)
+        let env = try StrategyDevnet.environment(devnet)
+        let observer = DriftObserver(
+            strategy: "drift", registry: try #require(env.contracts["DriftReceiptRegistry"]).address,
+            source: .directory(try #require(manifest["models"]?["dataDir"]?.stringValue)), maxAgeSeconds: 7 * 86_400)
+        let context = StrategyDevnet.context(devnet)
+        let head = try #require(try await context.rpc.block(.latest))
+        let observation = try #require(try await observer.observe(at: head, context: context) as? DriftObservation)
+        let models = try #require(manifest["models"]?["list"]?.arrayValue)
+        #expect(observation.problems.isEmpty)
+        #expect(observation.entries.map(\.snapshot.model) == models.compactMap { $0["model"]?.stringValue }.sorted())
+        for entry in observation.entries {
+            let m = try #require(models.first { $0["model"]?.stringValue == entry.snapshot.model })
+            #expect(!entry.registered)
+            #expect(Hex.encode(entry.snapshot.modelId) == m["modelId"]?.stringValue)
+            #expect(U256(entry.snapshot.periodEnd) == StrategyDevnet.uint(m["periodEnd"]))
+            // The histograms (proportions with 6 decimals) became exact counts per million.
+            for feature in entry.snapshot.inputs.features {
+                #expect(feature.baseline.reduce(0, +) == 1_000_000, "\(entry.snapshot.model) \(feature.name) baseline")
+                #expect(feature.current.reduce(0, +) == 1_000_000, "\(entry.snapshot.model) \(feature.name) current")
+            }
+        }
+        // A receipt already registered (the scenario's latest, churn-v3 a day ago) reads as registered.
+        let registered = try #require(manifest["receipts"]?.arrayValue?.max {
+            (StrategyDevnet.uint($0["periodEnd"]) ?? .zero) < (StrategyDevnet.uint($1["periodEnd"]) ?? .zero)
+        })
+        let snapshot = try #require(observation.entries.first).snapshot
+        var old = snapshot
+        old.periodEnd = try #require(StrategyDevnet.uint(registered["periodEnd"])?.uint64)
+        old.modelId = try Hex.decode(try #require(registered["modelId"]?.stringValue))
+        old.inputs.periodEnd = old.periodEnd
+        let again = try await observer.observe(snapshots: [old], problems: [], at: head, context: context)
+        #expect(again.entries.first?.registered == true)
+    }
 }

@@ -86,4 +86,27 @@ import Testing
         let (_, third) = try await StrategyDevnet.tick(observer, strategy, devnet)
         #expect(third.intents.isEmpty)
     }
+
+    @Test func observerReadsRatesAndAccruedUntilFromTheChain() async throws {
+        let devnet = try Devnet(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
+        let manifest = try #require(devnet.manifest)
+        let env = try StrategyDevnet.environment(devnet)
+        let observer = EmissionObserver(strategy: "emissions", token: try #require(env.contracts["CredentialToken"]).address, subgraph: "credentials")
+        let context = StrategyDevnet.context(devnet)
+        let head = try #require(try await context.rpc.block(.latest))
+        let observation = try #require(try await observer.observe(at: head, context: context) as? EmissionObservation)
+        let list = try #require(manifest["credentials"]?["list"]?.arrayValue)
+        #expect(observation.credentials.count == list.count)
+        #expect(observation.removedHolders == 0)
+        for (credential, c) in zip(observation.credentials, list) {
+            #expect(credential.credentialId == StrategyDevnet.uint(c["credentialId"]))
+            #expect(credential.name == c["name"]?.stringValue)
+            #expect(credential.ratePerSecond == StrategyDevnet.uint(c["ratePerSecond"]))
+            var expected: [Address: UInt64] = [:]
+            for h in try #require(c["holders"]?.arrayValue) {
+                expected[try Address(try #require(h["address"]?.stringValue))] = try #require(StrategyDevnet.uint(h["accruedUntil"])?.uint64)
+            }
+            #expect(Dictionary(uniqueKeysWithValues: credential.holders.map { ($0.address, $0.accruedUntil) }) == expected)
+        }
+    }
 }

@@ -65,4 +65,42 @@ import Testing
         #expect(again.intents.isEmpty)
         #expect(again.notes.contains { $0.level == .warning })
     }
+
+    @Test func observerReadsCandidatesAndReceiptsFromTheChain() async throws {
+        let devnet = try Devnet(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
+        let manifest = try #require(devnet.manifest)
+        let env = try StrategyDevnet.environment(devnet)
+        let observer = MarketObserver(
+            strategy: "markets", marketContract: try #require(env.contracts["PredictionMarket"]).address,
+            registry: try #require(env.contracts["DriftReceiptRegistry"]).address, subgraph: "markets", graceSeconds: 3600)
+        let context = StrategyDevnet.context(devnet)
+        let head = try #require(try await context.rpc.block(.latest))
+        let observation = try #require(try await observer.observe(at: head, context: context) as? MarketObservation)
+
+        // Candidates: unresolved and ended before head - grace (not the open, in-grace or resolved ones).
+        var due: [U256: JSONValue] = [:]
+        for m in try #require(manifest["markets"]?["list"]?.arrayValue)
+        where ["resolve-yes", "resolve-no", "missing-data"].contains(m["expected"]?.stringValue ?? "") {
+            due[try #require(StrategyDevnet.uint(m["marketId"]))] = m
+        }
+        #expect(Set(observation.markets.map(\.marketId)) == Set(due.keys))
+        for market in observation.markets {
+            let m = try #require(due[market.marketId])
+            #expect(!market.resolved)
+            #expect(Hex.encode(market.modelId) == m["modelId"]?.stringValue)
+            #expect(U256(market.startTime) == StrategyDevnet.uint(m["startTime"]))
+            #expect(U256(market.endTime) == StrategyDevnet.uint(m["endTime"]))
+            #expect(market.driftThresholdBps == StrategyDevnet.uint(m["driftThresholdBps"]))
+        }
+        // Receipts: every registered receipt of those models, with the manifest's drift and hash.
+        for r in try #require(manifest["receipts"]?.arrayValue) {
+            let model = try Hex.decode(try #require(r["modelId"]?.stringValue))
+            guard let list = observation.receipts[model] else { continue }
+            let period = try #require(StrategyDevnet.uint(r["periodEnd"])?.uint64)
+            let found = try #require(list.first { $0.periodEnd == period })
+            #expect(found.driftBps == StrategyDevnet.uint(r["driftBps"]))
+            #expect(Hex.encode(found.receiptHash) == r["receiptHash"]?.stringValue)
+        }
+        #expect(observation.receipts.values.map(\.count).reduce(0, +) == 5)
+    }
 }
