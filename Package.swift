@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "KeeperTests",
             dependencies: [
-                "Keeper", "EVM", "Oracle",
+                "Keeper", "EVM", "Oracle", "Strategies",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -79,13 +79,13 @@ public struct EmissionMinting: Strategy {
             for (k, batch) in plan.batches.enumerated() {
                 let from = credential.holders.filter { batch.holders.contains($0.address) }.map(\.accruedUntil)
                 let oldest = from.min() ?? blockTime
-                var reason = "\(label): mint \(EtherAmount.describe(batch.total)) to \(batch.holders.count) holder\(batch.holders.count == 1 ? "" : "s") "
-                    + "accrued up to \(MarketText.utc(blockTime)) at \(EtherAmount.describe(credential.ratePerSecond))/s each "
+                var reason = "\(label): mint \(MarketText.tokens(batch.total)) to \(batch.holders.count) holder\(batch.holders.count == 1 ? "" : "s") "
+                    + "accrued up to \(MarketText.utc(blockTime)) at \(MarketText.tokens(credential.ratePerSecond))/s each "
                     + "(oldest accrual from \(MarketText.utc(oldest)), \(MarketText.duration(blockTime - min(oldest, blockTime))); "
-                    + "due at >= \(EtherAmount.describe(config.policy.minimumAmount)) or after \(MarketText.duration(config.policy.interval)))"
+                    + "due at >= \(MarketText.tokens(config.policy.minimumAmount)) or after \(MarketText.duration(config.policy.interval)))"
                 if plan.batches.count > 1 { reason += "; batch \(k + 1) of \(plan.batches.count)" }
                 if k == plan.batches.count - 1, !carried.isEmpty {
-                    reason += "; \(carried.count) holder\(carried.count == 1 ? "" : "s") not due keep \(EtherAmount.describe(carriedTotal)) accrued for a later mint"
+                    reason += "; \(carried.count) holder\(carried.count == 1 ? "" : "s") not due keep \(MarketText.tokens(carriedTotal)) accrued for a later mint"
                 }
                 decision.intents.append(Intent(
                     strategy: name, idempotencyKey: "\(subject)/until-\(blockTime)/batch-\(k)", subject: subject,
@@ -97,7 +97,7 @@ public struct EmissionMinting: Strategy {
                     reason: reason))
             }
             if plan.batches.isEmpty, !credential.holders.isEmpty {
-                decision.notes.append(.init(.info, "\(label): no holder due (\(EtherAmount.describe(carriedTotal)) accrued across \(credential.holders.count) holders)"))
+                decision.notes.append(.init(.info, "\(label): no holder due (\(MarketText.tokens(carriedTotal)) accrued across \(credential.holders.count) holders)"))
             }
         }
         if observation.removedHolders > 0 {

@@ -37,4 +37,15 @@ enum MarketText {
         if m > 0 { return "\(m)m \(seconds % 60)s" }
         return "\(seconds)s"
     }
+
+    /// Token wei (18 decimals) as `864192000000000000000 wei (864.192 tokens)`.
+    static func tokens(_ wei: U256) -> String {
+        let scale = U256.pow10(18) ?? U256(1)
+        let (whole, fraction) = wei.quotientAndRemainder(dividingBy: scale)
+        var digits = fraction.decimalString
+        digits = String(repeating: "0", count: max(0, 18 - digits.count)) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(wei.decimalString) wei (\(whole.decimalString)\(digits.isEmpty ? "" : "." + digits) tokens)"
+    }
 }
+
