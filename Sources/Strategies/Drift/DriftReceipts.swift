@@ -53,7 +53,6 @@ public struct DriftReceipts: Strategy {
             let receipt = entry.receipt
             if entry.registered { continue }
             guard snapshot.periodEnd <= blockTime else { continue }  // the registry refuses future periods
-            guard receipt.driftBps >= 0 else { continue }
             let features = receipt.featurePSIMicros.sorted { $0.key < $1.key }
                 .map { "\($0.key) \(PopulationStabilityIndex.decimalString(micros: $0.value))" }
                 .joined(separator: ", ")

@@ -76,9 +76,9 @@ public struct EmissionMinting: Strategy {
             let carried = plan.holders.filter { $0.minted.isZero && !$0.carried.isZero }
             var carriedTotal = U256.zero
             for c in carried { carriedTotal = carriedTotal &+ c.carried }
+            let accruedUntil = Dictionary(credential.holders.map { ($0.address, $0.accruedUntil) }, uniquingKeysWith: min)
             for (k, batch) in plan.batches.enumerated() {
-                let from = credential.holders.filter { batch.holders.contains($0.address) }.map(\.accruedUntil)
-                let oldest = from.min() ?? blockTime
+                let oldest = batch.holders.compactMap { accruedUntil[$0] }.min() ?? blockTime
                 var reason = "\(label): mint \(MarketText.tokens(batch.total)) to \(batch.holders.count) holder\(batch.holders.count == 1 ? "" : "s") "
                     + "accrued up to \(MarketText.utc(blockTime)) at \(MarketText.tokens(credential.ratePerSecond))/s each "
                     + "(oldest accrual from \(MarketText.utc(oldest)), \(MarketText.duration(blockTime - min(oldest, blockTime))); "
