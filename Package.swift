@@ -26,6 +26,8 @@ let package = Package(
         // The keeper's metrics: swift-metrics API, Prometheus exposition.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        // The daemon's services, graceful shutdown on SIGTERM/SIGINT, SIGHUP for reload.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         // Test-only oracles: BigInt checks U256, PropertyBased drives the round-trip properties.
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
@@ -88,6 +90,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -104,8 +108,10 @@ let package = Package(
         .executableTarget(
             name: "KeeperCommand",
             dependencies: [
-                "Keeper", "EVM",
+                "Keeper", "EVM", "Strategies", "Oracle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -159,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DevnetTestKit", "EVM", "Oracle", "Keeper", "EVMTestKit", "Strategies", "TOML",
+                "DevnetTestKit", "EVM", "Oracle", "Keeper", "Strategies", "TOML", "EVMTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -193,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "KeeperTests",
             dependencies: [
-                "Keeper", "EVM", "Oracle", "Strategies",
+                "Keeper", "EVM", "Oracle", "Strategies", "TOML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -4,13 +4,13 @@ import Foundation
 
 /// `keeper`: the keeper daemon and the tools operators and policy authors use.
 ///
-/// One file per subcommand; `run`, `plan` and `config` join `abi` and `keccak` here.
+/// One file per subcommand.
 @main
 struct KeeperCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keeper",
         abstract: "Keeper bot and oracle for EVM chains; signs nothing itself.",
-        subcommands: [ABICommand.self, KeccakCommand.self, ReceiptsCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, ConfigCommand.self, ABICommand.self, KeccakCommand.self, ReceiptsCommand.self]
     )
 
     /// Runs the command line. Bad input of any kind (a malformed value, or arguments that do not

@@ -38,3 +38,15 @@ extension TOML.Table {
         return value
     }
 }
+
+extension TOML {
+    /// A duration written back for people in the units ``duration(_:)`` reads: the largest unit
+    /// that divides it (`"250ms"`, `"5s"`, `"2m"`, `"24h"`, `"7d"`).
+    public static func formatDuration(_ duration: Duration) -> String {
+        let ms = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        for (suffix, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)] where ms >= size && ms % size == 0 {
+            return "\(ms / size)\(suffix)"
+        }
+        return "\(ms)ms"
+    }
+}

@@ -189,6 +189,12 @@ public final class IntentStore {
             account.lowercaseHex, Int64(next))
     }
 
+    /// The idempotency keys of intents made from snapshots at or after `since` (a block time), for
+    /// the strategies' view of what was already done.
+    public func keys(since: UInt64) throws -> Set<String> {
+        Set(try db.query("SELECT key FROM intents WHERE block_time >= ?", [Int64(since)]) { try $0.string(at: 0) })
+    }
+
     /// Intents not yet final, oldest first: what to resume after a restart.
     public func unfinished() throws -> [StoredIntent] {
         try intents(where: "state NOT IN ('confirmed', 'failed', 'dropped')", [])

@@ -169,6 +169,20 @@ public struct EthereumRPC: Sendable {
         return try Self.receipt(result)
     }
 
+    /// The receipts of `hashes` in one JSON-RPC batch, in the same order (nil: not mined, or
+    /// unknown to the node). A failure of any one call throws it.
+    public func receipts(_ hashes: [[UInt8]]) async throws(RPCError) -> [TransactionReceipt?] {
+        guard !hashes.isEmpty else { return [] }
+        let answers = try await client.batch(hashes.map { RPCCall("eth_getTransactionReceipt", [.string(Hex.encode($0))]) })
+        var out: [TransactionReceipt?] = []
+        out.reserveCapacity(answers.count)
+        for answer in answers {
+            let value = try answer.get()
+            out.append(value.isNull ? nil : try Self.receipt(value))
+        }
+        return out
+    }
+
     public func feeHistory(blocks: Int, newest: BlockTag = .latest, percentiles: [Double]) async throws(RPCError) -> FeeHistory {
         let result = try await client.call(
             "eth_feeHistory",
