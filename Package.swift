@@ -133,7 +133,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "OracleBenchmarks",
-            dependencies: ["BenchmarkKit", "Oracle", "Strategies", "EVM"],
+            dependencies: ["BenchmarkKit", "Oracle", "Strategies", "EVM", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/OracleBenchmarks",
             swiftSettings: swiftSettings
         ),
@@ -177,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrategiesTests",
-            dependencies: ["Strategies", "Oracle", "EVM", "EVMTestKit", "TOML", .product(name: "BigInt", package: "BigInt")],
+            dependencies: ["Strategies", "Oracle", "EVM", "TOML", "EVMTestKit", .product(name: "BigInt", package: "BigInt")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),

@@ -13,6 +13,7 @@ struct SignerCommand: AsyncParsableCommand {
     /// The subcommand groups, in the order `--help` lists them.
     static let subcommands: [any ParsableCommand.Type] = [
         KeysCommand.self,
+        PolicyCommand.self,
         AuditCommand.self,
     ]
 

@@ -233,6 +233,14 @@ struct ApprovalTests {
         let keystorePath = dir.directory + "/operator.json"
         try Data(keystore.json.utf8).write(to: URL(fileURLWithPath: keystorePath))
         let requirement = try ApprovalRequirement(operators: [a.address], threshold: 1)
+        // A keystore that group or others can read is refused, as the signer's own keys are.
+        try chmodChecked(keystorePath, 0o644)
+        let insecure = try #require(throws: ApprovalError.self) {
+            try PolicyTool.approve(policyPath: dir.policyPath, keystorePath: keystorePath, password: Array("correct horse".utf8), requirement: requirement, now: approvalTime)
+        }
+        #expect(insecure.kind == .keystore)
+        #expect(insecure.message.contains("chmod 600 \(keystorePath)"))
+        try chmodChecked(keystorePath, 0o600)
         #expect(throws: ApprovalError.self) {
             try PolicyTool.approve(policyPath: dir.policyPath, keystorePath: keystorePath, password: Array("wrong".utf8), requirement: requirement, now: approvalTime)
         }

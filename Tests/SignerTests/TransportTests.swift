@@ -4,6 +4,7 @@ import Logging
 import Signer
 import SignerWire
 import Synchronization
+import TOML
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -364,6 +365,44 @@ import Glibc
             $0.level == .warning && $0.metadata["signer.peer.uid"] == "\(ours)" && $0.metadata["signer.peer.pid"] == "\(getpid())"
         })
         #expect(server.server.statistics.rejectedPeers == 1)
+    }
+
+    @Test func readsTheSocketSectionOfSignerConfig() throws {
+        func configuration(_ socket: String) throws -> TransportConfiguration {
+            let text = socket + """
+
+                [keys]
+                dir = "keys"
+
+                [policy]
+                file = "policies/demo.toml"
+
+                [approval]
+                operators = ["0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785"]
+                threshold = 1
+
+                [database]
+                path = "/var/lib/keeper-signer/signer.db"
+                """
+            let file = "/etc/keeper-signer/signer.toml"
+            return TransportConfiguration(socket: try SignerConfig(table: try TOML.parse(text, file: file), file: file).socket)
+        }
+        let custom = try configuration("""
+            [socket]
+            path = "/run/x/s.sock"
+            mode = "0600"
+            group = "1234"
+            allowed_uids = [1000]
+            allowed_gids = [2000]
+            max_connections = 8
+            idle_timeout = "30s"
+            read_timeout = "2s"
+            """)
+        #expect(custom == TransportConfiguration(
+            socketPath: "/run/x/s.sock", socketMode: 0o600, socketGroup: .id(1234), allowedUIDs: [1000], allowedGIDs: [2000],
+            maximumConnections: 8, idleTimeout: .seconds(30), readTimeout: .seconds(2)))
+        #expect(try configuration("[socket]\ngroup = \"keeper\"").socketGroup == .name("keeper"))
+        #expect(try configuration("") == TransportConfiguration())
     }
 
     @Test(arguments: [

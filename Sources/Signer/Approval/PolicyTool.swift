@@ -68,29 +68,37 @@ public enum PolicyTool {
 }
 
 extension PolicyTool {
-    /// `signer policy approve FILE --keystore K`: decrypts the operator's keystore with
-    /// `password` (read by the command from a file or a prompt, never from argv), then
-    /// ``approve(policyPath:key:requirement:now:)``. The key is released (and zeroed) on return.
+    /// `signer policy approve FILE --keystore K`: reads the operator's keystore (a regular file
+    /// owned by this user that group and others cannot read or write, as for the signer's own
+    /// keys), decrypts it with `password` (read by the command from a file or a prompt, never from
+    /// argv), then ``approve(policyPath:key:requirement:now:)``. The key is released (and zeroed)
+    /// on return.
     @discardableResult
-    public static func approve(policyPath: String, keystorePath: String, password: [UInt8], requirement: ApprovalRequirement?, now: Date) throws(ApprovalError) -> PolicyApproval {
-        guard let data = FileManager.default.contents(atPath: keystorePath) else {
-            throw ApprovalError(.io, "cannot read the keystore '\(keystorePath)'; check that it exists and is readable")
+    public static func approve(policyPath: String, keystorePath: String, password: borrowing SecretBytes, requirement: ApprovalRequirement?, now: Date) throws(ApprovalError) -> PolicyApproval {
+        let keystore: Keystore
+        do {
+            keystore = try Keystore(jsonBytes: SecureFile.readKeystore(at: keystorePath))
+        } catch let error as KeysError {
+            throw ApprovalError(.keystore, error.message, cause: error)
+        } catch {
+            throw ApprovalError(.keystore, "\(keystorePath) is not a usable keystore: \(error)", cause: error)
         }
         let key: PrivateKey
         do {
-            key = try Keystore(jsonBytes: Array(data)).decrypt(password: password)
+            key = try password.withUnsafeBytes { (bytes) throws(KeystoreError) in try keystore.decrypt(password: bytes) }
+        } catch where error.kind == .wrongPassword {
+            throw ApprovalError(.keystore, "wrong password for the keystore \(keystorePath); check the password file or what you typed", cause: error)
         } catch {
-            throw ApprovalError(.keystore, "cannot decrypt the keystore '\((keystorePath as NSString).lastPathComponent)': \(error)", cause: error)
+            throw ApprovalError(.keystore, "cannot decrypt the keystore \(keystorePath): \(error.message)", cause: error)
         }
         return try approve(policyPath: policyPath, key: key, requirement: requirement, now: now)
     }
 
-    /// A password file's contents without one trailing newline (`\n` or `\r\n`).
-    public static func readPassword(file path: String) throws(ApprovalError) -> [UInt8] {
-        guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
-            throw ApprovalError(.io, "cannot read the password file '\(path)'; check that it exists and is readable")
-        }
-        if bytes.last == 0x0A { bytes.removeLast(); if bytes.last == 0x0D { bytes.removeLast() } }
-        return bytes
+    /// The same with the password in an array (for tests); the array is zeroed.
+    @discardableResult
+    public static func approve(policyPath: String, keystorePath: String, password: [UInt8], requirement: ApprovalRequirement?, now: Date) throws(ApprovalError) -> PolicyApproval {
+        var bytes = password
+        let secret = SecretBytes(consuming: &bytes)
+        return try approve(policyPath: policyPath, keystorePath: keystorePath, password: secret, requirement: requirement, now: now)
     }
 }

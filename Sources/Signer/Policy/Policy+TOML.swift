@@ -1,5 +1,6 @@
 import Foundation
 import EVM
+import TOML
 
 extension Policy {
     /// Loads and checks a policy file. Every problem (syntax, an unknown key, a missing key, a bad
@@ -15,26 +16,35 @@ extension Policy {
 
     /// A policy from the bytes of a TOML file; `file` names it in errors.
     public init(tomlBytes: [UInt8], file: String) throws(PolicyError) {
-        guard let text = String(validating: tomlBytes, as: UTF8.self) else {
-            throw PolicyError(.syntax, file: file, line: nil, key: nil, "the policy file is not valid UTF-8")
+        let root: TOML.Table
+        do {
+            root = try TOML.parse(bytes: tomlBytes, file: file)
+        } catch {
+            throw PolicyError(error, file: file)
         }
-        try self.init(toml: text, file: file)
+        try self.init(document: root, source: PolicySource(String(decoding: tomlBytes, as: UTF8.self)), file: file)
     }
 
     /// A policy from TOML text; `file` names it in errors.
     public init(toml text: String, file: String) throws(PolicyError) {
-        let root: PolicyTOML.Table
+        let root: TOML.Table
         do {
-            root = try PolicyTOML.parse(text)
+            root = try TOML.parse(text, file: file)
         } catch {
-            throw PolicyError(.syntax, file: file, line: error.line, key: nil, error.message)
+            throw PolicyError(error, file: file)
         }
-        let reader = PolicyTableReader(root, PolicyContext(file: file, line: 1, key: ""))
+        try self.init(document: root, source: PolicySource(text), file: file)
+    }
+
+    /// Reads the schema from a parsed document, with the shared reader's typed accessors; every
+    /// table ends with `rejectUnknownKeys()`.
+    private init(document: TOML.Table, source: PolicySource, file: String) throws(PolicyError) {
+        let reader = PolicyTableReader(document, PolicyLoad(file: file, source: source))
         let schema = try reader.integer("schema", required: true)!
-        guard schema == Int64(Policy.schemaVersion) else {
+        guard schema == Policy.schemaVersion else {
             throw reader.context("schema").error(.unsupportedSchema, "schema \(schema) is not supported; this signer reads schema = \(Policy.schemaVersion)")
         }
-        let chainId = try reader.integer("chain_id", required: true, range: 1...Int64.max)!
+        let chainId = try reader.integer("chain_id", required: true, range: 1...Int.max)!
         let accounts = try reader.addresses("accounts", required: true)
         if accounts.isEmpty {
             throw reader.context("accounts").error(.badValue, "accounts is empty, so the policy covers no signer; list the signer addresses it covers")
@@ -53,97 +63,162 @@ extension Policy {
             try self.init(chainId: UInt64(chainId), accounts: accounts, limits: limits, creation: creation, contracts: contracts, budgets: budgets)
         } catch {
             // Place duplicate errors from the in-code initializer at the right line.
-            throw reader.relocate(error)
+            throw reader.load.relocate(error, defaultLine: document.position.line)
         }
     }
 }
 
-/// Reads one TOML table, remembering which keys the schema asked for, so that ``finish()`` can
-/// refuse every other key as unknown.
-final class PolicyTableReader {
-    let table: PolicyTOML.Table
-    let base: PolicyContext
-    private(set) var known: [String] = []
-    /// Lines of nodes by their dotted key, for errors found after parsing (duplicates).
+extension PolicyError {
+    /// A policy error from the shared TOML reader's error: the same file, line and key path.
+    init(_ error: TOMLError, file: String, fileID: String = #fileID, sourceLine: Int = #line) {
+        let kind: Kind
+        switch error.kind {
+        case .unknownKey: kind = .unknownKey
+        case .missingKey: kind = .missingKey
+        case .typeMismatch, .invalidValue: kind = .badValue
+        case .unreadable: kind = .io
+        default: kind = .syntax
+        }
+        // Syntax errors carry a column, which the message keeps; they name no key.
+        let message = error.kind.isSyntax ? (error.column.map { "column \($0): " } ?? "") + error.message : error.message
+        self.init(kind, file: file, line: error.line, key: error.kind.isSyntax ? nil : error.keyPath, message, fileID: fileID, sourceLine: sourceLine)
+    }
+}
+
+/// The policy text, for quoting a float literal as it was written (the shared reader keeps floats
+/// as `Double`, and amounts never go through `Double`).
+struct PolicySource {
+    let lines: [Substring]
+
+    init(_ text: String) {
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// The literal that starts at `position` (1-based line, column in Unicode scalars).
+    func literal(at position: TOML.Position) -> String? {
+        guard position.line >= 1, position.line <= lines.count else { return nil }
+        let scalars = lines[position.line - 1].unicodeScalars.dropFirst(position.column - 1)
+        let literal = scalars.prefix { !" \t\r,]}#".unicodeScalars.contains($0) }
+        return literal.isEmpty ? nil : String(String.UnicodeScalarView(literal))
+    }
+}
+
+/// State shared by the readers of one policy file: its name and text, and the lines of keys that
+/// the in-code initializer may name in a duplicate error.
+final class PolicyLoad {
+    let file: String
+    let source: PolicySource
+    /// Lines by dotted key (`contract[1].address`, `accounts[0]`, `budget[2].window`).
     private var lines: [String: Int] = [:]
 
-    init(_ table: PolicyTOML.Table, _ base: PolicyContext) {
-        self.table = table
-        self.base = base
-    }
-
-    func node(_ key: String) -> PolicyTOML.Node? {
-        if !known.contains(key) { known.append(key) }
-        return table[key]
-    }
-
-    func context(_ key: String, _ node: PolicyTOML.Node? = nil) -> PolicyContext {
-        base.appending(key).at(line: node?.line ?? table[key]?.line ?? table.line)
-    }
-
-    func missing(_ key: String, _ what: String) -> PolicyError {
-        context(key).at(line: table.line).error(.missingKey, "\(key) is required: \(what)")
-    }
-
-    func wrongType(_ key: String, _ node: PolicyTOML.Node, _ expected: String) -> PolicyError {
-        context(key, node).error(.badValue, "\(key) must be \(expected), not a \(node.typeName)")
-    }
-
-    /// Refuses keys the schema did not ask for.
-    func finish() throws(PolicyError) {
-        for key in table.keys where !known.contains(key) {
-            let node = table[key]!
-            throw context(key, node).error(.unknownKey, "unknown key '\(key)'\(base.key.isEmpty ? "" : " in \(base.key)"); the keys here are \(known.joined(separator: ", "))")
-        }
-    }
-
-    func relocate(_ error: PolicyError) -> PolicyError {
-        let key = error.key ?? ""
-        let line = lines[key] ?? table.line
-        return PolicyError(error.kind, file: base.file, line: line, key: key.isEmpty ? nil : key, error.message)
+    init(file: String, source: PolicySource) {
+        self.file = file
+        self.source = source
     }
 
     func remember(_ key: String, line: Int) { lines[key] = line }
 
+    func line(of key: String) -> Int? { lines[key] }
+
+    func relocate(_ error: PolicyError, defaultLine: Int) -> PolicyError {
+        let key = error.key ?? ""
+        return PolicyError(error.kind, file: file, line: lines[key] ?? defaultLine, key: key.isEmpty ? nil : key, error.message)
+    }
+}
+
+/// Reads one table of a policy with the shared reader's accessors (which record the keys asked
+/// for), turning its errors into ``PolicyError``s; ``finish()`` refuses every other key.
+struct PolicyTableReader {
+    let table: TOML.Table
+    let load: PolicyLoad
+
+    init(_ table: TOML.Table, _ load: PolicyLoad) {
+        self.table = table
+        self.load = load
+    }
+
+    /// The dotted path of this table (`contract[0].function[1]`), "" for the document.
+    var path: String { table.keyPath }
+
+    /// `path.key`.
+    func keyPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    /// Where `key` is: its value's line, or the table's line when it is absent.
+    func context(_ key: String) -> PolicyContext {
+        PolicyContext(file: load.file, line: (table.entry(key)?.position ?? table.position).line, key: keyPath(key))
+    }
+
+    /// Where item `index` of the array at `key` is.
+    func context(_ key: String, item index: Int, at position: TOML.Position) -> PolicyContext {
+        PolicyContext(file: load.file, line: position.line, key: keyPath(key) + "[\(index)]")
+    }
+
+    /// This table itself, at its header.
+    var base: PolicyContext { PolicyContext(file: load.file, line: table.position.line, key: path) }
+
+    /// A required key that is absent, at the table's line, with what it should hold.
+    func missing(_ key: String, _ what: String) -> PolicyError {
+        PolicyError(.missingKey, file: load.file, line: table.position.line, key: keyPath(key), "\(key) is required: \(what)")
+    }
+
+    /// Runs a shared-reader accessor, converting its error.
+    func read<T>(_ body: () throws(TOMLError) -> T) throws(PolicyError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw PolicyError(error, file: load.file)
+        }
+    }
+
+    /// A value and where it starts.
+    struct Found {
+        var value: TOML.Value
+        var position: TOML.Position
+    }
+
+    /// The value at `key`, marked as read, with where it starts; nil when absent.
+    func found(_ key: String) -> Found? {
+        guard let value = table.value(key), let entry = table.entry(key) else { return nil }
+        return Found(value: value, position: entry.position)
+    }
+
+    /// Refuses keys the schema did not ask for.
+    func finish() throws(PolicyError) {
+        try read { () throws(TOMLError) in try table.rejectUnknownKeys() }
+    }
+
     // MARK: typed accessors
 
     func string(_ key: String, required: Bool) throws(PolicyError) -> String? {
-        guard let node = node(key) else {
-            if required { throw missing(key, "a string") }
-            return nil
-        }
-        guard case .string(let s) = node.value else { throw wrongType(key, node, "a string") }
-        return s
+        let value = try read { () throws(TOMLError) in try table.optionalString(key) }
+        if value == nil, required { throw missing(key, "a string") }
+        return value
     }
 
     func bool(_ key: String, required: Bool) throws(PolicyError) -> Bool? {
-        guard let node = node(key) else {
-            if required { throw missing(key, "true or false") }
-            return nil
-        }
-        guard case .bool(let b) = node.value else { throw wrongType(key, node, "true or false") }
-        return b
+        let value = try read { () throws(TOMLError) in try table.optionalBool(key) }
+        if value == nil, required { throw missing(key, "true or false") }
+        return value
     }
 
-    func integer(_ key: String, required: Bool, range: ClosedRange<Int64> = 0...Int64.max) throws(PolicyError) -> Int64? {
-        guard let node = node(key) else {
+    func integer(_ key: String, required: Bool, range: ClosedRange<Int> = 0...Int.max) throws(PolicyError) -> Int? {
+        guard let value = try read({ () throws(TOMLError) in try table.optionalInt(key) }) else {
             if required { throw missing(key, "an integer") }
             return nil
         }
-        guard case .integer(let i) = node.value else { throw wrongType(key, node, "an integer") }
-        guard range.contains(i) else {
-            throw context(key, node).error(.badValue, "\(key) = \(i) is out of range; it must be between \(range.lowerBound) and \(range.upperBound)")
+        guard range.contains(value) else {
+            throw context(key).error(.badValue, "\(key) = \(value) is out of range; it must be between \(range.lowerBound) and \(range.upperBound)")
         }
-        return i
+        return value
     }
 
     func amount(_ key: String) throws(PolicyError) -> U256? {
-        guard let node = node(key) else { return nil }
-        return try Self.amount(node, context(key, node))
+        guard let hit = found(key) else { return nil }
+        return try amount(hit.value, at: hit.position, context(key))
     }
 
-    static func amount(_ node: PolicyTOML.Node, _ context: PolicyContext) throws(PolicyError) -> U256 {
-        switch node.value {
+    func amount(_ value: TOML.Value, at position: TOML.Position, _ context: PolicyContext) throws(PolicyError) -> U256 {
+        switch value {
         case .integer(let i):
             guard i >= 0 else { throw context.error(.badValue, "\(i) is negative; amounts are 0 or more") }
             return U256(UInt64(i))
@@ -152,40 +227,39 @@ final class PolicyTableReader {
             case .success(let v): return v
             case .failure(let e): throw context.error(.badValue, e.message)
             }
-        case .float(let text):
+        case .float(let number):
+            let text = load.source.literal(at: position) ?? "\(number)"
             throw context.error(.badValue, "\(text) is a TOML float, which is not exact; write it as a string: \"\(text)\"")
         default:
-            throw context.error(.badValue, "an amount must be an integer or a string such as \"1e24\", \"30 gwei\" or \"1.5 ether\", not a \(node.typeName)")
+            throw context.error(.badValue, "an amount must be an integer or a string such as \"1e24\", \"30 gwei\" or \"1.5 ether\", not \(value.typeDescription)")
         }
     }
 
     func gas(_ key: String) throws(PolicyError) -> UInt64? {
-        guard let node = node(key) else { return nil }
-        let value = try Self.amount(node, context(key, node))
+        guard let value = try amount(key) else { return nil }
         guard let small = value.uint64 else {
-            throw context(key, node).error(.badValue, "\(value.decimalString) is more gas than fits in 64 bits")
+            throw context(key).error(.badValue, "\(value.decimalString) is more gas than fits in 64 bits")
         }
         return small
     }
 
     func addresses(_ key: String, required: Bool) throws(PolicyError) -> [Address] {
-        guard let node = node(key) else {
+        guard let array = try read({ () throws(TOMLError) in try table.optionalArray(key) }) else {
             if required { throw missing(key, "a list of addresses") }
             return []
         }
-        guard case .array(let elements) = node.value else { throw wrongType(key, node, "a list of addresses") }
         var out: [Address] = []
-        for (i, element) in elements.enumerated() {
-            let c = base.appending("\(key)[\(i)]").at(line: element.line)
-            out.append(try Self.address(element, c))
-            remember(c.key, line: element.line)
+        for (i, element) in array.enumerated() {
+            let c = context(key, item: i, at: element.position)
+            out.append(try Self.address(element.value, c))
+            load.remember(c.key, line: element.position.line)
         }
         return out
     }
 
-    static func address(_ node: PolicyTOML.Node, _ context: PolicyContext) throws(PolicyError) -> Address {
-        guard case .string(let s) = node.value else {
-            throw context.error(.badValue, "an address must be a string \"0x...\", not a \(node.typeName)")
+    static func address(_ value: TOML.Value, _ context: PolicyContext) throws(PolicyError) -> Address {
+        guard case .string(let s) = value else {
+            throw context.error(.badValue, "an address must be a string \"0x...\", not \(value.typeDescription)")
         }
         do {
             return try Address(s)
@@ -195,12 +269,11 @@ final class PolicyTableReader {
     }
 
     func transactionTypes(_ key: String) throws(PolicyError) -> Set<TransactionType>? {
-        guard let node = node(key) else { return nil }
-        guard case .array(let elements) = node.value else { throw wrongType(key, node, "a list of transaction types such as [2]") }
+        guard let array = try read({ () throws(TOMLError) in try table.optionalArray(key) }) else { return nil }
         var out = Set<TransactionType>()
-        for element in elements {
-            guard case .integer(let i) = element.value, let type = TransactionType(rawValue: UInt8(clamping: max(0, i))), i >= 0, i <= 2 else {
-                throw context(key, element).error(.badValue, "transaction types are 0 (legacy), 1 (EIP-2930) and 2 (EIP-1559)")
+        for element in array {
+            guard case .integer(let i) = element.value, (0...2).contains(i), let type = TransactionType(rawValue: UInt8(i)) else {
+                throw context(key).error(.badValue, "transaction types are 0 (legacy), 1 (EIP-2930) and 2 (EIP-1559)")
             }
             out.insert(type)
         }
@@ -208,30 +281,24 @@ final class PolicyTableReader {
     }
 
     func table<T>(_ key: String, required: Bool, _ body: (PolicyTableReader) throws(PolicyError) -> T) throws(PolicyError) -> T? {
-        guard let node = node(key) else {
+        guard let sub = try read({ () throws(TOMLError) in try table.optionalTable(key) }) else {
             if required { throw missing(key, "a [\(key)] table") }
             return nil
         }
-        guard case .table(let t) = node.value else { throw wrongType(key, node, "a table [\(key)]") }
-        let reader = PolicyTableReader(t, base.appending(key).at(line: node.line))
+        let reader = PolicyTableReader(sub, load)
         let value = try body(reader)
         try reader.finish()
         return value
     }
 
     func tableArray<T>(_ key: String, _ body: (PolicyTableReader) throws(PolicyError) -> T) throws(PolicyError) -> [T] {
-        guard let node = node(key) else { return [] }
-        guard case .array(let elements) = node.value, node.isArrayOfTables else {
-            throw wrongType(key, node, "written as [[\(base.key.isEmpty ? key : base.key.replacingIndices + "." + key)]] tables")
-        }
+        let tables = try read { () throws(TOMLError) in try table.optionalArrayOfTables(key) }
         var out: [T] = []
-        for (i, element) in elements.enumerated() {
-            guard case .table(let t) = element.value else { continue }
-            let reader = PolicyTableReader(t, base.appending("\(key)[\(i)]").at(line: t.line))
+        for sub in tables {
+            let reader = PolicyTableReader(sub, load)
             out.append(try body(reader))
             try reader.finish()
-            for (k, line) in reader.lines { remember(k, line: line) }
-            remember(reader.base.key, line: t.line)
+            load.remember(reader.path, line: sub.position.line)
         }
         return out
     }
@@ -275,8 +342,8 @@ final class PolicyTableReader {
         }
         let budget = Budget(
             window: window, maxValue: try amount("max_value"), maxFee: try amount("max_fee"),
-            maxCount: try integer("max_count", required: false, range: 0...Int64(Int32.max)).map { Int($0) })
-        remember(base.key + ".window", line: table["window"]?.line ?? table.line)
+            maxCount: try integer("max_count", required: false, range: 0...Int(Int32.max)))
+        load.remember(keyPath("window"), line: context("window").line ?? table.position.line)
         if budget.maxValue == nil && budget.maxFee == nil && budget.maxCount == nil {
             throw base.error(.missingKey, "a [[budget]] needs at least one of max_value, max_fee and max_count")
         }
@@ -285,15 +352,17 @@ final class PolicyTableReader {
 
     func contract() throws(PolicyError) -> PolicyContract {
         let name = try string("name", required: true)!
-        guard let addressNode = node("address") else { throw missing("address", "the contract's address") }
-        let address = try Self.address(addressNode, context("address", addressNode))
-        remember(base.key + ".address", line: addressNode.line)
+        guard let hit = found("address") else { throw missing("address", "the contract's address") }
+        let address = try Self.address(hit.value, context("address"))
+        load.remember(keyPath("address"), line: hit.position.line)
         let limits = try limitOverrides()
         var selectors: [[UInt8]: Int] = [:]
         let functions = try tableArray("function") { t throws(PolicyError) in try t.function() }
         for (i, function) in functions.enumerated() {
             if let first = selectors[function.selector] {
-                throw context("function[\(i)]").at(line: lines[base.key + ".function[\(i)]"]).error(.duplicate, "\(function.signature) is listed twice in \(name) (also function[\(first)]); list each function once")
+                let key = keyPath("function[\(i)]")
+                throw PolicyContext(file: load.file, line: load.line(of: key) ?? table.position.line, key: key)
+                    .error(.duplicate, "\(function.signature) is listed twice in \(name) (also function[\(first)]); list each function once")
             }
             selectors[function.selector] = i
         }
@@ -304,28 +373,29 @@ final class PolicyTableReader {
     }
 
     func function() throws(PolicyError) -> PolicyFunction {
-        guard let signatureNode = node("signature") else { throw missing("signature", "the function's Solidity signature, such as \"function transfer(address to, uint256 amount)\"") }
-        guard case .string(let declaration) = signatureNode.value else { throw wrongType("signature", signatureNode, "a string") }
-        let signatureContext = context("signature", signatureNode)
+        guard let declaration = try string("signature", required: false) else {
+            throw missing("signature", "the function's Solidity signature, such as \"function transfer(address to, uint256 amount)\"")
+        }
+        let signatureContext = context("signature")
         let abi = try PolicyFunction.parse(declaration, context: signatureContext)
         let limits = try limitOverrides()
         var constraints: [ArgumentConstraint] = []
-        if let argumentsNode = node("arguments") {
-            guard case .table(let t) = argumentsNode.value else { throw wrongType("arguments", argumentsNode, "a table of parameter = { check = value }") }
-            for key in t.keys {
-                let entry = t[key]!
-                let c = base.appending("arguments.\(key)").at(line: entry.line)
+        if let arguments = try read({ () throws(TOMLError) in try table.optionalTable("arguments") }) {
+            let argumentsReader = PolicyTableReader(arguments, load)
+            for key in arguments.keys {
+                let c = argumentsReader.context(key)
                 let parameter: ArgumentConstraint.Parameter = key.allSatisfy({ $0.isASCII && $0.isNumber }) ? .index(Int(key) ?? -1) : .name(key)
                 let (_, type) = try PolicyFunction.resolve(parameter, in: abi, context: c)
-                guard case .table(let checksTable) = entry.value else {
+                guard case .table(let checksTable)? = arguments.value(key) else {
                     throw c.error(.badValue, "write the checks as a table, such as \(key) = { le = \"1e24\" }")
                 }
-                let reader = PolicyTableReader(checksTable, c)
+                let reader = PolicyTableReader(checksTable, load)
                 let checks = try reader.checks(for: type)
                 try reader.finish()
                 try ArgumentConstraint(parameter, checks).validate(against: type, context: c)
                 constraints.append(ArgumentConstraint(parameter, checks))
             }
+            try argumentsReader.finish()
         }
         return try PolicyFunction(declaration, arguments: constraints, limits: limits, context: signatureContext)
     }
@@ -333,62 +403,52 @@ final class PolicyTableReader {
     func checks(for type: ABIType) throws(PolicyError) -> [ArgumentCheck] {
         let element = type.constrainedElement ?? type
         var checks: [ArgumentCheck] = []
-        func scalar(_ key: String, _ node: PolicyTOML.Node) throws(PolicyError) -> PolicyScalar {
-            try Self.scalar(node, element, context(key, node))
+        func scalar(_ key: String) throws(PolicyError) -> PolicyScalar? {
+            guard let hit = found(key) else { return nil }
+            return try scalarValue(hit.value, at: hit.position, element, context(key))
         }
-        if let n = node("eq") { checks.append(.eq(try scalar("eq", n))) }
-        if let n = node("one_of") {
-            guard case .array(let elements) = n.value else { throw wrongType("one_of", n, "a list") }
-            var list: [PolicyScalar] = []
-            for e in elements { list.append(try scalar("one_of", e)) }
-            checks.append(.oneOf(list))
+        if let v = try scalar("eq") { checks.append(.eq(v)) }
+        if let list = try read({ () throws(TOMLError) in try table.optionalArray("one_of") }) {
+            var values: [PolicyScalar] = []
+            for (i, item) in list.enumerated() {
+                values.append(try scalarValue(item.value, at: item.position, element, context("one_of", item: i, at: item.position)))
+            }
+            checks.append(.oneOf(values))
         }
-        if let n = node("le") { checks.append(.le(try scalar("le", n))) }
-        if let n = node("ge") { checks.append(.ge(try scalar("ge", n))) }
-        if let n = node("lt") { checks.append(.lt(try scalar("lt", n))) }
-        if let n = node("gt") { checks.append(.gt(try scalar("gt", n))) }
-        if let n = try integer("max_length", required: false, range: 0...Int64(Int32.max)) { checks.append(.maxLength(Int(n))) }
+        if let v = try scalar("le") { checks.append(.le(v)) }
+        if let v = try scalar("ge") { checks.append(.ge(v)) }
+        if let v = try scalar("lt") { checks.append(.lt(v)) }
+        if let v = try scalar("gt") { checks.append(.gt(v)) }
+        if let n = try integer("max_length", required: false, range: 0...Int(Int32.max)) { checks.append(.maxLength(n)) }
         return checks
     }
 
-    static func scalar(_ node: PolicyTOML.Node, _ type: ABIType, _ context: PolicyContext) throws(PolicyError) -> PolicyScalar {
+    func scalarValue(_ value: TOML.Value, at position: TOML.Position, _ type: ABIType, _ context: PolicyContext) throws(PolicyError) -> PolicyScalar {
         switch type {
         case .uint:
-            return .uint(try amount(node, context))
+            return .uint(try amount(value, at: position, context))
         case .int:
-            switch node.value {
+            switch value {
             case .integer(let i): return .int(I256(i))
             case .string(let s):
                 switch EtherAmount.parseInt(s) {
                 case .success(let v): return .int(v)
                 case .failure(let e): throw context.error(.badValue, e.message)
                 }
-            default: throw context.error(.badValue, "an int value must be an integer or a string such as \"-1e18\", not a \(node.typeName)")
+            default: throw context.error(.badValue, "an int value must be an integer or a string such as \"-1e18\", not \(value.typeDescription)")
             }
         case .address:
-            return .address(try address(node, context))
+            return .address(try Self.address(value, context))
         case .bool:
-            guard case .bool(let b) = node.value else { throw context.error(.badValue, "a bool value must be true or false, not a \(node.typeName)") }
+            guard case .boolean(let b) = value else { throw context.error(.badValue, "a bool value must be true or false, not \(value.typeDescription)") }
             return .bool(b)
         case .fixedBytes(let n):
-            guard case .string(let s) = node.value, s.hasPrefix("0x"), let bytes = try? Hex.decode(s), bytes.count == n else {
+            guard case .string(let s) = value, s.hasPrefix("0x"), let bytes = try? Hex.decode(s), bytes.count == n else {
                 throw context.error(.badValue, "a bytes\(n) value must be a string of 0x and \(2 * n) hex digits")
             }
             return .bytes(bytes)
         default:
             throw context.error(.badValue, "\(type.canonicalName) parameters cannot be compared with values; only uintN, intN, address, bool and bytesN (or arrays of them) can")
         }
-    }
-}
-
-extension String {
-    /// `contract[2].function` -> `contract.function`, for naming `[[...]]` headers.
-    var replacingIndices: String {
-        var out = ""
-        var skipping = false
-        for c in self {
-            if c == "[" { skipping = true } else if c == "]" { skipping = false } else if !skipping { out.append(c) }
-        }
-        return out
     }
 }

@@ -59,3 +59,18 @@ public struct TransportConfiguration: Sendable, Hashable {
         return allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid)
     }
 }
+
+extension TransportConfiguration {
+    /// The transport settings of `signer.toml`'s `[socket]` section. A group written as digits
+    /// is a gid, anything else a group name.
+    public init(socket: SignerConfig.Socket) {
+        let group: Group? = socket.group.map { text in
+            if let gid = UInt32(text) { return .id(gid) }
+            return .name(text)
+        }
+        self.init(
+            socketPath: socket.path, socketMode: socket.mode, socketGroup: group,
+            allowedUIDs: socket.allowedUIDs, allowedGIDs: socket.allowedGIDs,
+            maximumConnections: socket.maxConnections, idleTimeout: socket.idleTimeout, readTimeout: socket.readTimeout)
+    }
+}
