@@ -79,7 +79,8 @@ let package = Package(
         ),
         .target(
             name: "Strategies",
-            dependencies: ["Oracle", "EVM", "TOML"],
+            // SQLite: the drift receipt archive (Strategies/Drift/ReceiptArchive).
+            dependencies: ["Oracle", "EVM", "TOML", "SQLite"],
             swiftSettings: swiftSettings
         ),
         .target(
