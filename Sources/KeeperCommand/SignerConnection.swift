@@ -1,10 +1,9 @@
 import Keeper
 import Logging
 
-/// Connects `keeper run` to the signer process.
+/// Connects `keeper run` to the signer process over its Unix socket (`[signer]`).
 enum SignerConnection {
-    /// The signer client for `[signer]`; nil until SignerWire's client is on main.
     static func make(config: KeeperConfig, logger: Logger) -> (any TransactionSigner)? {
-        nil
+        SocketTransactionSigner(socketPath: config.signer.socket, timeout: config.signer.timeout, logger: logger)
     }
 }
