@@ -16,7 +16,7 @@ final class KeysFixture {
     let root: String
 
     /// The public throw-away addresses documented in keys.example/README.md.
-    static let keeperAddress = "0x0bCEB3234DB68e2b7afa109c7f1cC88f057c1A2d"
+    static let keeperAddress = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
     static let operatorAddress = "0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785"
     static let keeperPassword = "demo-keeper-password-public"
 

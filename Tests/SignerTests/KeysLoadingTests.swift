@@ -141,7 +141,7 @@ struct KeysLoadingTests {
         let fixture = try KeysFixture.example()
         let json = try String(contentsOfFile: fixture.file("keeper.json"), encoding: .utf8)
         let altered = json.replacingOccurrences(
-            of: "0bCEB3234DB68e2b7afa109c7f1cC88f057c1A2d", with: "2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785")
+            of: "70997970C51812dc3A010C7d01b50e0d17dc79C8", with: "2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785")
         #expect(altered != json)
         try fixture.write(altered, to: fixture.file("keeper.json"))
         let error = try #require(expectKeysError(.addressMismatch) { try fixture.directory.load(logger: quietLogger) })

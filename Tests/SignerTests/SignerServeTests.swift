@@ -20,7 +20,7 @@ private let venvPython: String? = {
 struct SignerServeTests {
     static let root = repositoryRoot
     static let python = venvPython
-    static let keeper = "0x0bCEB3234DB68e2b7afa109c7f1cC88f057c1A2d"
+    static let keeper = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
     static let markets = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 
     /// A private directory with the example keys, an approved policy and signer.toml.
