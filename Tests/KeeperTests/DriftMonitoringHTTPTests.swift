@@ -29,7 +29,7 @@ import Testing
             strategy: "drift", registry: Address(word: U256(1)), source: .http(url),
             models: ["fraud-v1", "credit-v2", "churn-v3", "missing"], maxAgeSeconds: 86_400)
         let (snapshots, problems) = try await observer.load()
-        #expect(snapshots.map(\.model) == ["fraud-v1", "credit-v2"])
+        try #require(snapshots.map(\.model) == ["fraud-v1", "credit-v2"])
         #expect(snapshots[0].inputs.features[0].current == [250_000, 750_000])
         #expect(snapshots[1].inputs.features[0].current == [2, 0])
         #expect(problems.count == 2)
