@@ -141,7 +141,7 @@ let package = Package(
         // Fixtures shared by test targets: the third-party vector files.
         .target(
             name: "EVMTestKit",
-            dependencies: ["EVM"],
+            dependencies: ["EVM", .product(name: "BigInt", package: "BigInt")],
             path: "Tests/EVMTestKit",
             swiftSettings: swiftSettings
         ),

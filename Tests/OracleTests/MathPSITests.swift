@@ -1,3 +1,4 @@
+import EVMTestKit
 import Foundation
 import Oracle
 import Testing

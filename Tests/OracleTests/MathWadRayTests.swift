@@ -1,5 +1,6 @@
 import BigInt
 import EVM
+import EVMTestKit
 import Oracle
 import Testing
 

@@ -1,4 +1,6 @@
 import EVM
+import EVMTestKit
+import Oracle
 import Strategies
 import Testing
 

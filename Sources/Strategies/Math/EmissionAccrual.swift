@@ -1,4 +1,5 @@
 public import EVM
+public import Oracle
 
 /// Emission minting for one credential: what each holder has accrued, who is due, and the
 /// `mintEmissions(credentialId, holders, amounts, accruedUntil)` batches.
@@ -19,16 +20,8 @@ public import EVM
 /// nothing is lost, and nothing is minted twice, because each plan starts from the chain's
 /// `accruedUntil` (which the contract requires to strictly increase).
 public enum EmissionAccrual {
-    /// A holder and the chain's `accruedUntil` for it.
-    public struct Holder: Sendable, Hashable {
-        public var address: Address
-        public var accruedUntil: UInt64
-
-        public init(address: Address, accruedUntil: UInt64) {
-            self.address = address
-            self.accruedUntil = accruedUntil
-        }
-    }
+    /// A holder and the chain's `accruedUntil` for it: the observer's type.
+    public typealias Holder = EmissionObservation.Holder
 
     /// When to mint and how to batch.
     public struct Policy: Sendable, Hashable {
