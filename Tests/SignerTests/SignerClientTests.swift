@@ -165,7 +165,7 @@ import Glibc
             do {
                 answered = try await client.version().version == "test"
             } catch {
-                try await Task.sleep(for: .milliseconds(20))  // a client's retry back-off
+                try await Task.sleep(for: .milliseconds(20))  // retry back-off inside a poll-until-deadline loop
             }
         }
         #expect(answered, "no answer after \(attempts) attempts")

@@ -207,7 +207,7 @@ func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
+        try? await Task.sleep(for: .milliseconds(2))  // pause inside a poll-until-deadline loop
     }
     return condition()
 }
