@@ -296,7 +296,8 @@ extension JSONValue {
 }
 
 extension JSONValue {
-    /// Writes `s` as a JSON string literal.
+    /// Writes `s` as a JSON string literal. Control characters, DEL, U+2028 and U+2029 are
+    /// escaped (`\\u2028`), so the text is also valid JavaScript and one line never splits.
     public static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
@@ -306,9 +307,9 @@ extension JSONValue {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = Hex.encode([UInt8(scalar.value)], prefix: false)
-                out += "\\u00" + hex
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let digits = String(scalar.value, radix: 16, uppercase: false)
+                out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
             default: out.unicodeScalars.append(scalar)
             }
         }

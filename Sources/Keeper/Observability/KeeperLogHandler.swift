@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import EVM
 
 #if canImport(Glibc)
 import Glibc
@@ -233,30 +234,17 @@ public struct KeeperLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string literal; control characters, U+2028 and U+2029 are escaped so the line is
-    /// also valid JavaScript and never split.
+    /// A JSON string literal (``JSONValue/writeString(_:to:)``: control characters, U+2028 and
+    /// U+2029 escaped, so a line is also valid JavaScript and never split).
     static func appendJSONString(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028
-                || scalar.value == 0x2029:
-                out += "\\u" + hex4(scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        JSONValue.writeString(value, to: &out)
     }
 
     private static func hex4(_ value: UInt32) -> String {
         let digits = String(value, radix: 16, uppercase: false)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
+
 
     /// `time` as RFC 3339 in UTC with milliseconds (truncated): `2026-05-04T12:00:01.250Z`.
     static func rfc3339(_ time: Date) -> String {
