@@ -154,6 +154,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Child processes run without holding a thread of the cooperative pool.
+        .target(name: "ProcessTestKit", path: "Tests/ProcessTestKit", swiftSettings: swiftSettings),
         // The real devnet (devnet/run) as a child process, for integration tests on loopback.
         .target(
             name: "DevnetTestKit",
@@ -165,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DevnetTestKit", "EVM", "Oracle", "Keeper", "Strategies", "TOML", "EVMTestKit",
+                "DevnetTestKit", "EVM", "Oracle", "Keeper", "Strategies", "TOML", "EVMTestKit", "ProcessTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -191,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "SignerTests",
             dependencies: [
-                "Signer", "SignerWire", "EVM", "EVMTestKit",
+                "Signer", "SignerWire", "EVM", "EVMTestKit", "ProcessTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
@@ -199,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "KeeperTests",
             dependencies: [
-                "Keeper", "EVM", "Oracle", "Strategies", "TOML",
+                "Keeper", "EVM", "Oracle", "Strategies", "TOML", "ProcessTestKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

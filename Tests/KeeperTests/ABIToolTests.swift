@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestKit
 import Keeper
 import Testing
 
@@ -120,43 +121,34 @@ struct KeeperBinaryTests {
         var stderr: String
     }
 
-    static func keeper(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: keeperPath)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs `keeper ARGS` off the cooperative pool.
+    static func keeper(_ arguments: [String]) async throws -> Run {
+        let run = try await ChildProcess.run(keeperPath, arguments)
+        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     @Test(.enabled(if: built, "the keeper executable is not built beside the tests (run swift build first)"))
-    func exitStatusAndStreams() throws {
-        let good = try Self.keeper(["abi", "encode", "baz(uint32,bool)", "69", "true"])
+    func exitStatusAndStreams() async throws {
+        let good = try await Self.keeper(["abi", "encode", "baz(uint32,bool)", "69", "true"])
         #expect(good.status == 0)
         #expect(good.stdout == "0xcdcd77c000000000000000000000000000000000000000000000000000000000000000450000000000000000000000000000000000000000000000000000000000000001\n")
         #expect(good.stderr.isEmpty)
 
-        let bad = try Self.keeper(["abi", "encode", "baz(uint32,bool)", "69", "tru"])
+        let bad = try await Self.keeper(["abi", "encode", "baz(uint32,bool)", "69", "tru"])
         #expect(bad.status == 2)
         #expect(bad.stdout.isEmpty)
         #expect(bad.stderr == "error: argument 2 ('tru') is not a bool: expected true or false\n")
 
-        let negative = try Self.keeper(["abi", "encode", "f(int8)", "-5"])
+        let negative = try await Self.keeper(["abi", "encode", "f(int8)", "-5"])
         #expect(negative.status == 0)
         #expect(negative.stdout.hasSuffix("fffffffb\n"))
 
-        let usage = try Self.keeper(["abi", "decode", "transfer(address,uint256)"])
+        let usage = try await Self.keeper(["abi", "decode", "transfer(address,uint256)"])
         #expect(usage.status == 2)
         #expect(usage.stdout.isEmpty)
         #expect(!usage.stderr.isEmpty)
 
-        let keccak = try Self.keeper(["keccak", "0x"])
+        let keccak = try await Self.keeper(["keccak", "0x"])
         #expect(keccak.stdout == "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470\n")
     }
 }

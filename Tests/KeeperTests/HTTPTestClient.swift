@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestKit
 import Testing
 
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ import Glibc
 /// (half a request, garbage, oversized headers) and reads answers against a deadline.
 ///
 /// `@unchecked Sendable`: one test uses a client at a time, sometimes from a thread of its own
-/// (see ``offPool(_:)``).
+/// (see ``onOwnThread(_:)``).
 final class HTTPTestClient: @unchecked Sendable {
     /// A parsed HTTP/1.1 answer.
     struct Response {
@@ -159,12 +160,3 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bo
     return condition()
 }
 
-/// Runs blocking client work on a thread of its own and awaits it, so a test that talks to an
-/// async route does not hold one of the cooperative pool's threads (on a 2-core machine, two
-/// such tests would otherwise starve the handler tasks they are waiting for).
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
-}

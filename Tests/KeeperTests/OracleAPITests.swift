@@ -1,5 +1,6 @@
 import EVM
 import Foundation
+import ProcessTestKit
 import Oracle
 import Strategies
 import Testing
@@ -55,7 +56,7 @@ import Testing
     @Test func aKnownFeedBeforeTheFirstTickHasNoFigures() async throws {
         let (server, port) = try Self.start(book: PriceBook(strategies: [Self.strategy]))
         defer { server.stop() }
-        let response = try await offPool { try HTTPTestClient(port: port).get("/api/prices/WETH%2FUSDC") }
+        let response = try await onOwnThread { try HTTPTestClient(port: port).get("/api/prices/WETH%2FUSDC") }
         #expect(response.status == 200)
         #expect(response.header("Content-Type") == "application/json")
         let body = try JSONValue.parse(response.body)
@@ -70,7 +71,7 @@ import Testing
         book.record(Self.observation())
         let (server, port) = try Self.start(book: book)
         defer { server.stop() }
-        let body = try JSONValue.parse(try await offPool { try HTTPTestClient(port: port).get("/api/prices/WETH%2FUSDC") }.body)
+        let body = try JSONValue.parse(try await onOwnThread { try HTTPTestClient(port: port).get("/api/prices/WETH%2FUSDC") }.body)
         let computed = try #require(body["lastComputed"])
         let expected = try #require(OracleLibrary.price(
             atTick: 200_311, baseToken: Self.weth, baseDecimals: 18, quoteToken: Self.usdc, quoteDecimals: 6, outputDecimals: 18))
@@ -96,7 +97,7 @@ import Testing
             arguments: [.fixedBytes(Self.spec.feedID), .uint(U256(1_990_000_000) * U256(1_000_000_000_000)), .uint(U256(Self.now - 600))],
             reason: "test")
         book.recordMinedPush(push, block: 118, transactionHash: [UInt8](repeating: 0xab, count: 32))
-        let after = try JSONValue.parse(try await offPool { try HTTPTestClient(port: port).get("/api/prices/WETH%2FUSDC") }.body)
+        let after = try JSONValue.parse(try await onOwnThread { try HTTPTestClient(port: port).get("/api/prices/WETH%2FUSDC") }.body)
         #expect(after["lastPushed"]?["block"] == .number("118"))
         #expect(after["lastPushed"]?["transactionHash"] == .string("0x" + String(repeating: "ab", count: 32)))
         // ... and it stays with the round through the next tick.
@@ -112,7 +113,7 @@ import Testing
     func priceErrorsAreJSONWithTheRightStatus(path: String, status: Int, message: String) async throws {
         let (server, port) = try Self.start(book: PriceBook(strategies: [Self.strategy]))
         defer { server.stop() }
-        let response = try await offPool { try HTTPTestClient(port: port).get(path) }
+        let response = try await onOwnThread { try HTTPTestClient(port: port).get(path) }
         #expect(response.status == status)
         let error = try JSONValue.parse(response.body)["error"]?.stringValue
         #expect(error?.lowercased().contains(message.lowercased()) == true, "\(String(describing: error))")

@@ -1,5 +1,6 @@
 import EVM
 import Foundation
+import ProcessTestKit
 import SQLite
 import Testing
 @testable import Signer
@@ -16,18 +17,11 @@ let builtSignerPath: String? = {
 @Suite(.enabled(if: builtSignerPath != nil))
 struct AuditCommandTests {
 
-    /// Runs `signer` with `arguments`; returns the exit status and standard output.
-    func signer(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(builtSignerPath))
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs `signer` with `arguments` off the cooperative pool; the exit status and what it wrote
+    /// (standard output, then standard error).
+    func signer(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let run = try await ChildProcess.run(try #require(builtSignerPath), arguments)
+        return (run.status, run.stdout + run.stderr)
     }
 
     func makeLog() throws -> LedgerDirectory {
@@ -42,22 +36,22 @@ struct AuditCommandTests {
         return directory
     }
 
-    @Test func verifyExitsZeroOnAnIntactLogAndOneNamingTheFirstBadRow() throws {
+    @Test func verifyExitsZeroOnAnIntactLogAndOneNamingTheFirstBadRow() async throws {
         let directory = try makeLog()
-        let clean = try signer(["audit", "verify", "--db", directory.database])
+        let clean = try await signer(["audit", "verify", "--db", directory.database])
         #expect(clean.status == 0 && clean.output.contains("intact: 6 rows"), "\(clean.output)")
         let connection = try SQLite.Connection(path: directory.database)
         try connection.execute("DELETE FROM audit WHERE seq = 3")
         try connection.close()
-        let damaged = try signer(["audit", "verify", "--db", directory.database])
+        let damaged = try await signer(["audit", "verify", "--db", directory.database])
         #expect(damaged.status == 1 && damaged.output.contains("first bad row 3"), "\(damaged.output)")
-        let missing = try signer(["audit", "verify", "--db", directory.path + "/nothing.db"])
+        let missing = try await signer(["audit", "verify", "--db", directory.path + "/nothing.db"])
         #expect(missing.status == 1 && missing.output.contains("no signer database"), "\(missing.output)")
     }
 
-    @Test func tailShowsOneLinePerRow() throws {
+    @Test func tailShowsOneLinePerRow() async throws {
         let directory = try makeLog()
-        let result = try signer(["audit", "tail", "--db", directory.database, "-n", "2"])
+        let result = try await signer(["audit", "tail", "--db", directory.database, "-n", "2"])
         #expect(result.status == 0)
         let lines = result.output.split(separator: "\n")
         #expect(lines.count == 2, "\(result.output)")

@@ -1,5 +1,6 @@
 import EVM
 import Foundation
+import ProcessTestKit
 import Testing
 
 @testable import Signer
@@ -24,34 +25,20 @@ struct KeysCommandTests {
     }
 
     /// Runs `signer ARGS` under `umask 000` (to show that modes do not depend on the umask),
-    /// with standard input from /dev/null.
-    static func signer(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "umask 000; exec \"$0\" \"$@\"", try signerBinary()] + arguments
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Outputs are small; read both to the end, then reap.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    /// with standard input from /dev/null, off the cooperative pool.
+    static func signer(_ arguments: [String]) async throws -> Output {
+        let run = try await ChildProcess.run("/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", try signerBinary()] + arguments)
+        return Output(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     @Test("keys new with a password file, then keys list; exit statuses 0, 2 and 1")
-    func newThenList() throws {
+    func newThenList() async throws {
         let fixture = try KeysFixture()
         let dir = fixture.root + "/made"
         let passwordFile = fixture.root + "/hot.password"
         try fixture.write("a long and public test password\n", to: passwordFile)
 
-        let created = try Self.signer(["keys", "new", "--dir", dir, "--name", "hot", "--password-file", passwordFile, "--light"])
+        let created = try await Self.signer(["keys", "new", "--dir", dir, "--name", "hot", "--password-file", passwordFile, "--light"])
         #expect(created.status == 0, "\(created.stderr)")
         let printed = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let address = try Address(printed)
@@ -61,13 +48,13 @@ struct KeysCommandTests {
         #expect(try fixture.mode(of: dir) == 0o700)
 
         // list: refused until the password is beside the key (or a credential).
-        var listed = try Self.signer(["keys", "list", "--dir", dir])
+        var listed = try await Self.signer(["keys", "list", "--dir", dir])
         #expect(listed.status == 1)
         #expect(listed.stdout.contains("\(address.checksummed)  \(dir)/hot.json"))
         #expect(listed.stdout.contains("no password for \(dir)/hot.json"))
 
         try fixture.copy(from: passwordFile, to: dir + "/hot.password")
-        listed = try Self.signer(["keys", "list", "--dir", dir])
+        listed = try await Self.signer(["keys", "list", "--dir", dir])
         #expect(listed.status == 0, "\(listed.stdout)")
         #expect(listed.stdout == "\(address.checksummed)  \(dir)/hot.json  password file \(dir)/hot.password  ok\n")
 
@@ -75,20 +62,20 @@ struct KeysCommandTests {
         #expect(try KeyStoreDirectory(path: dir).load(logger: quietLogger).addresses == [address])
 
         // Bad input: an existing name, an invalid name, a missing option: status 2.
-        let again = try Self.signer(["keys", "new", "--dir", dir, "--name", "hot", "--password-file", passwordFile, "--light"])
+        let again = try await Self.signer(["keys", "new", "--dir", dir, "--name", "hot", "--password-file", passwordFile, "--light"])
         #expect(again.status == 2)
         #expect(again.stderr.contains("already exists"))
-        #expect(try Self.signer(["keys", "new", "--dir", dir, "--name", "../x", "--password-file", passwordFile]).status == 2)
-        #expect(try Self.signer(["keys", "new", "--dir", dir]).status == 2)
-        #expect(try Self.signer(["keys", "frobnicate"]).status == 2)
+        #expect(try await Self.signer(["keys", "new", "--dir", dir, "--name", "../x", "--password-file", passwordFile]).status == 2)
+        #expect(try await Self.signer(["keys", "new", "--dir", dir]).status == 2)
+        #expect(try await Self.signer(["keys", "frobnicate"]).status == 2)
 
         // A failure: an unreadable-by-policy file: status 1 with the fix.
         try chmodChecked(dir + "/hot.json", 0o644)
-        listed = try Self.signer(["keys", "list", "--dir", dir])
+        listed = try await Self.signer(["keys", "list", "--dir", dir])
         #expect(listed.status == 1)
         #expect(listed.stdout.contains("run: chmod 600 \(dir)/hot.json"))
         try chmodChecked(passwordFile, 0o640)
-        let insecurePassword = try Self.signer(["keys", "new", "--dir", dir, "--name", "other", "--password-file", passwordFile])
+        let insecurePassword = try await Self.signer(["keys", "new", "--dir", dir, "--name", "other", "--password-file", passwordFile])
         #expect(insecurePassword.status == 1)
         #expect(insecurePassword.stderr.contains("run: chmod 600 \(passwordFile)"))
         // Nothing secret on either stream.
@@ -99,13 +86,13 @@ struct KeysCommandTests {
     }
 
     @Test("keys import from a 0600 hex file")
-    func importKey() throws {
+    func importKey() async throws {
         let fixture = try KeysFixture()
         let hex = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
         let expected = try PrivateKey(bytes: Hex.decode(hex)).address
         try fixture.write("0x" + hex + "\n", to: fixture.root + "/key.hex")
         try fixture.write("pw\n", to: fixture.file("imported.password"))
-        let imported = try Self.signer([
+        let imported = try await Self.signer([
             "keys", "import", "--dir", fixture.path, "--name", "imported", "--private-key-file", fixture.root + "/key.hex",
             "--password-file", fixture.file("imported.password"), "--light",
         ])
@@ -116,13 +103,13 @@ struct KeysCommandTests {
     }
 
     @Test("--help explains with examples and exits 0")
-    func help() throws {
+    func help() async throws {
         for command in [["--help"], ["keys", "--help"], ["keys", "new", "--help"], ["keys", "import", "--help"], ["keys", "list", "--help"]] {
-            let output = try Self.signer(command)
+            let output = try await Self.signer(command)
             #expect(output.status == 0, "\(command)")
             #expect(output.stdout.contains("USAGE: signer"), "\(command)")
         }
-        #expect(try Self.signer(["keys", "new", "--help"]).stdout.contains("Examples:"))
-        #expect(try Self.signer(["keys", "--help"]).stdout.contains("signer keys list --dir"))
+        #expect(try await Self.signer(["keys", "new", "--help"]).stdout.contains("Examples:"))
+        #expect(try await Self.signer(["keys", "--help"]).stdout.contains("signer keys list --dir"))
     }
 }

@@ -1,5 +1,6 @@
 import EVM
 import Foundation
+import ProcessTestKit
 import SQLite
 import Synchronization
 import Testing
@@ -46,21 +47,31 @@ import Glibc
         }
     }
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment[roleVariable] == nil))
-    func killDashNineUnderLoadLosesNoSpendWhoseSignatureLeft() throws {
-        let directory = try LedgerDirectory()
+    /// What the killed writer left: whether it was still running at the kill, whether its pipe
+    /// closed, how it ended, and what it printed.
+    struct KilledWriter: Sendable {
+        var runningAtKill: Bool
+        var pipeClosed: Bool
+        var reason: Process.TerminationReason
+        var status: Int32
+        var text: String
+    }
+
+    /// Starts the writer on `database`, lets it print `target` lines (or 90 s pass), kills it
+    /// with SIGKILL and reaps it. Blocking: run it with `onOwnThread`.
+    static func runWriterAndKill(database: String, target: Int) throws -> KilledWriter {
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let child = Process()
         child.executableURL = URL(fileURLWithPath: executable)
         child.arguments = ["--testing-library", "swift-testing", "--filter", "LedgerCrashTests/writerRole"]
         var environment = ProcessInfo.processInfo.environment
-        environment[Self.roleVariable] = directory.database
+        environment[Self.roleVariable] = database
         child.environment = environment
         let output = Pipe()
         child.standardOutput = output
         child.standardError = FileHandle.nullDevice
 
-        // A reader thread collects the child's output; the test polls it with a deadline.
+        // A reader thread collects the child's output; we poll it with a deadline.
         let collected = Mutex<[UInt8]>([])
         let arrived = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
@@ -77,20 +88,32 @@ import Glibc
 
         try child.run()
         defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
-        let target = 3000
         let deadline = ContinuousClock.now + .seconds(90)
         var seen = 0
         while seen < target, ContinuousClock.now < deadline, child.isRunning {
             _ = arrived.wait(timeout: .now() + 1)
             seen = collected.withLock { $0.count { $0 == UInt8(ascii: "\n") } }
         }
-        #expect(child.isRunning, "the writer stopped before it was killed")
+        let runningAtKill = child.isRunning
         kill(child.processIdentifier, SIGKILL)
         child.waitUntilExit()
-        #expect(done.wait(timeout: .now() + 30) == .success, "the pipe closes when the child dies")
-        #expect(child.terminationReason == .uncaughtSignal && child.terminationStatus == SIGKILL)
+        let pipeClosed = done.wait(timeout: .now() + 30) == .success
+        return KilledWriter(runningAtKill: runningAtKill, pipeClosed: pipeClosed, reason: child.terminationReason,
+                            status: child.terminationStatus, text: String(decoding: collected.withLock { $0 }, as: UTF8.self))
+    }
 
-        let text = String(decoding: collected.withLock { $0 }, as: UTF8.self)
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[roleVariable] == nil))
+    func killDashNineUnderLoadLosesNoSpendWhoseSignatureLeft() async throws {
+        let directory = try LedgerDirectory()
+        let target = 3000
+        let writer = try await onOwnThread { [database = directory.database] in
+            try Self.runWriterAndKill(database: database, target: target)
+        }
+        #expect(writer.runningAtKill, "the writer stopped before it was killed")
+        #expect(writer.pipeClosed, "the pipe closes when the child dies")
+        #expect(writer.reason == .uncaughtSignal && writer.status == SIGKILL)
+
+        let text = writer.text
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         #expect(!lines.contains { $0.hasPrefix("ERROR") }, "the writer failed: \(lines.filter { $0.hasPrefix("ERROR") }.prefix(3))")
         let printed = Set(lines.compactMap { line -> UInt64? in

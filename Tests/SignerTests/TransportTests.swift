@@ -425,12 +425,16 @@ import Glibc
         #expect(try idle.readResponse().id == RPCID(1))
         busy.send(Lines.sign(id: 2, extra: "") .replacingOccurrences(of: "]}\n", with: ",\"block()\"]}\n"))
         #expect(await eventually { server.methods.blockedCount.load(ordering: .sequentiallyConsistent) == 1 })
-        let done = Task.detached { server.server.shutdown(gracePeriod: .seconds(30)) }
+        // shutdown blocks until the busy request ends: on a thread of its own, not a task, so
+        // it starts at once even when the cooperative pool is busy with other tests.
+        let finished = Atomic<Int>(0)  // 0 running, 1 finished in time, 2 grace period ran out
+        Thread { finished.store(server.server.shutdown(gracePeriod: .seconds(30)) ? 1 : 2, ordering: .sequentiallyConsistent) }.start()
         // The idle connection is closed at once; the busy one is answered when its request ends.
         #expect(idle.isClosedByPeer())
         server.methods.gate.signal()
         #expect(try busy.readResponse().id == RPCID(2))
-        #expect(await done.value)
+        #expect(await eventually { finished.load(ordering: .sequentiallyConsistent) != 0 })
+        #expect(finished.load(ordering: .sequentiallyConsistent) == 1)
         #expect(busy.isClosedByPeer())
     }
 }

@@ -368,9 +368,9 @@ public final class LocalHTTPServer: Sendable {
     /// Runs an async handler from this connection thread and waits for its answer.
     private func run(_ handler: @escaping HTTPRouter.Handler, _ request: HTTPRequest) -> HTTPResponse {
         let outcome = HandlerOutcome()
-        // The handler starts on the server's own executor, not on the shared cooperative pool:
-        // the pool has as many threads as cores, and when other work holds them (a long tick,
-        // blocking calls) the HTTP endpoints must still answer.
+        // The handler runs on the server's own threads, not on the shared cooperative pool: the
+        // pool has as many threads as cores, and when other work holds them (a long tick,
+        // blocking calls) the HTTP endpoints must still answer. See HandlerExecutor.
         let task = Task(executorPreference: HandlerExecutor.shared) {
             do {
                 outcome.finish(.success(try await handler(request)))
@@ -417,18 +417,6 @@ public final class LocalHTTPServer: Sendable {
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
-    }
-}
-
-/// Runs the HTTP server's async handlers on a queue of their own (see ``LocalHTTPServer/run``).
-private final class HandlerExecutor: TaskExecutor {
-    static let shared = HandlerExecutor()
-    private let queue = DispatchQueue(label: "keeper.http.handlers", attributes: .concurrent)
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        let executor = asUnownedTaskExecutor()
-        queue.async { job.runSynchronously(on: executor) }
     }
 }
 
