@@ -54,12 +54,11 @@ extension JSONValue {
 
     /// Parses one JSON document (surrounding whitespace allowed, nothing else).
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONValueError) -> JSONValue {
-        var parser = Parser(bytes: Array(bytes))
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == parser.bytes.count else { throw parser.error("unexpected content after the document") }
-        return value
+        let direct: Result<JSONValue, JSONValueError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONValueError) in try parseDocument(buffer) }
+        }
+        if let direct { return try direct.get() }
+        return try Array(bytes).withUnsafeBufferPointer { (buffer) throws(JSONValueError) in try parseDocument(buffer) }
     }
 
     /// Parses one JSON document from text.
@@ -67,195 +66,86 @@ extension JSONValue {
         try parse(Array(text.utf8))
     }
 
+    private static func parseDocument(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONValueError) -> JSONValue {
+        var parser = Parser(scanner: JSONScanner(buffer))
+        parser.scanner.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.scanner.skipWhitespace()
+        guard parser.scanner.isAtEnd else { throw parser.scanner.error("unexpected content after the document") }
+        return value
+    }
+
+    /// Arrays and objects; the tokens are ``JSONScanner``'s.
     private struct Parser {
-        let bytes: [UInt8]
-        var index = 0
-
-        init(bytes: [UInt8]) { self.bytes = bytes }
-
-        func error(_ reason: String) -> JSONValueError { JSONValueError(offset: index, reason: reason) }
-
-        mutating func skipWhitespace() {
-            while index < bytes.count {
-                switch bytes[index] {
-                case 0x20, 0x09, 0x0A, 0x0D: index += 1
-                default: return
-                }
-            }
-        }
+        var scanner: JSONScanner
 
         mutating func parseValue(depth: Int) throws(JSONValueError) -> JSONValue {
-            guard index < bytes.count else { throw error("unexpected end of document") }
-            switch bytes[index] {
+            guard let c = scanner.peek else { throw scanner.error("unexpected end of input") }
+            switch c {
             case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
             case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
-            case UInt8(ascii: "\""): return .string(try parseString())
-            case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-            case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-            case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-            default: throw error("unexpected character")
+            default:
+                switch try scanner.scanScalar() {
+                case .null: return .null
+                case .bool(let b): return .bool(b)
+                case .number(let n): return .number(n)
+                case .string(let t): return .string(t)
+                }
             }
-        }
-
-        mutating func expectLiteral(_ literal: StaticString) throws(JSONValueError) {
-            let count = literal.utf8CodeUnitCount
-            guard index + count <= bytes.count else { throw error("unexpected end of document") }
-            for i in 0..<count where bytes[index + i] != literal.utf8Start[i] {
-                throw error("invalid literal")
-            }
-            index += count
         }
 
         mutating func parseObject(depth: Int) throws(JSONValueError) -> JSONValue {
-            guard depth <= JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
-            index += 1
+            guard depth <= JSONValue.maximumDepth else { throw scanner.error("nested deeper than \(JSONValue.maximumDepth) levels") }
+            scanner.index += 1
             var members: [String: JSONValue] = [:]
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
+            scanner.skipWhitespace()
+            if scanner.peek == UInt8(ascii: "}") {
+                scanner.index += 1
                 return .object(members)
             }
             while true {
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-                let keyOffset = index
-                let key = try parseString()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                index += 1
-                skipWhitespace()
+                scanner.skipWhitespace()
+                guard scanner.peek == UInt8(ascii: "\"") else { throw scanner.error("expected a string key") }
+                let keyOffset = scanner.index
+                let key = try scanner.scanString()
+                scanner.skipWhitespace()
+                guard scanner.peek == UInt8(ascii: ":") else { throw scanner.error("expected ':'") }
+                scanner.index += 1
+                scanner.skipWhitespace()
                 let value = try parseValue(depth: depth)
                 guard members.updateValue(value, forKey: key) == nil else {
-                    throw JSONValueError(offset: keyOffset, reason: "duplicate key '\(key)'")
+                    throw scanner.error("duplicate key '\(key.prefix(64))'", at: keyOffset)
                 }
-                skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end of document") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                } else {
-                    throw error("expected ',' or '}'")
+                scanner.skipWhitespace()
+                switch scanner.peek {
+                case UInt8(ascii: ","): scanner.index += 1
+                case UInt8(ascii: "}"): scanner.index += 1; return .object(members)
+                case nil: throw scanner.error("unexpected end of input")
+                default: throw scanner.error("expected ',' or '}'")
                 }
             }
         }
 
         mutating func parseArray(depth: Int) throws(JSONValueError) -> JSONValue {
-            guard depth <= JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
-            index += 1
+            guard depth <= JSONValue.maximumDepth else { throw scanner.error("nested deeper than \(JSONValue.maximumDepth) levels") }
+            scanner.index += 1
             var elements: [JSONValue] = []
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
+            scanner.skipWhitespace()
+            if scanner.peek == UInt8(ascii: "]") {
+                scanner.index += 1
                 return .array(elements)
             }
             while true {
-                skipWhitespace()
+                scanner.skipWhitespace()
                 elements.append(try parseValue(depth: depth))
-                skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end of document") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(elements)
-                } else {
-                    throw error("expected ',' or ']'")
+                scanner.skipWhitespace()
+                switch scanner.peek {
+                case UInt8(ascii: ","): scanner.index += 1
+                case UInt8(ascii: "]"): scanner.index += 1; return .array(elements)
+                case nil: throw scanner.error("unexpected end of input")
+                default: throw scanner.error("expected ',' or ']'")
                 }
             }
-        }
-
-        mutating func parseNumber() throws(JSONValueError) -> String {
-            let start = index
-            if bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
-            if bytes[index] == UInt8(ascii: "0") {
-                index += 1
-            } else {
-                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-            }
-            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-                index += 1
-                guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
-                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-            }
-            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-                index += 1
-                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-                guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
-                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-            }
-            return String(decoding: bytes[start..<index], as: UTF8.self)
-        }
-
-        func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
-
-        mutating func parseString() throws(JSONValueError) -> String {
-            index += 1  // opening quote
-            var out: [UInt8] = []
-            while true {
-                guard index < bytes.count else { throw error("unterminated string") }
-                let c = bytes[index]
-                switch c {
-                case UInt8(ascii: "\""):
-                    index += 1
-                    guard let text = String(validating: out, as: UTF8.self) else {
-                        throw error("string is not valid UTF-8")
-                    }
-                    return text
-                case UInt8(ascii: "\\"):
-                    index += 1
-                    guard index < bytes.count else { throw error("unterminated string") }
-                    let e = bytes[index]
-                    index += 1
-                    switch e {
-                    case UInt8(ascii: "\""): out.append(0x22)
-                    case UInt8(ascii: "\\"): out.append(0x5C)
-                    case UInt8(ascii: "/"): out.append(0x2F)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0C)
-                    case UInt8(ascii: "n"): out.append(0x0A)
-                    case UInt8(ascii: "r"): out.append(0x0D)
-                    case UInt8(ascii: "t"): out.append(0x09)
-                    case UInt8(ascii: "u"):
-                        var scalar = try parseHex4()
-                        if scalar >= 0xD800, scalar < 0xDC00 {
-                            // A high surrogate must be followed by an escaped low surrogate.
-                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                                bytes[index + 1] == UInt8(ascii: "u")
-                            else { throw error("unpaired surrogate in \\u escape") }
-                            index += 2
-                            let low = try parseHex4()
-                            guard low >= 0xDC00, low < 0xE000 else { throw error("unpaired surrogate in \\u escape") }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else if scalar >= 0xDC00, scalar < 0xE000 {
-                            throw error("unpaired surrogate in \\u escape")
-                        }
-                        guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-                        out.append(contentsOf: Array(String(Character(unicode)).utf8))
-                    default:
-                        throw error("invalid escape")
-                    }
-                case 0x00..<0x20:
-                    throw error("control character in string")
-                default:
-                    out.append(c)
-                    index += 1
-                }
-            }
-        }
-
-        mutating func parseHex4() throws(JSONValueError) -> UInt32 {
-            guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
-            var value: UInt32 = 0
-            for _ in 0..<4 {
-                guard let n = Hex.nibble(bytes[index]) else { throw error("invalid \\u escape") }
-                value = value << 4 | UInt32(n)
-                index += 1
-            }
-            return value
         }
     }
 }
