@@ -117,4 +117,31 @@ import Testing
         #expect(try await keeper.waitForExit(within: .seconds(15)) == .exited(0))
         #expect(try h.storedKeys().filter { $0.hasPrefix("twap-push/") }.count == 2)
     }
+
+    /// pymaker's rule: a keeper whose head stopped moving exits non-zero so that systemd restarts
+    /// it. Reloads must not hide the stall (an operator, or a log rotation, may send SIGHUP often).
+    @Test func aStalledHeadExitsNonZeroEvenWhenReloadedMeanwhile() async throws {
+        let h = try await KeeperProcessHarness()
+        defer { h.stopAll() }
+        try h.writeConfig(strategies: false, headKeys: "stall_after = \"2s\"")
+        let notify = try h.notifySocket()
+        let keeper = try h.startKeeper(notify: notify)
+        defer { keeper.kill() }
+        try await notify.wait(for: "READY=1", within: .seconds(30)) { $0.contains("READY=1") }
+
+        try await h.devnet.control("devnet_setFault", [.object(["kind": "stallHead"])])
+        let stalledAt = ContinuousClock.now
+        // A SIGHUP every 300 ms until the keeper exits (each poll sends one).
+        let exit = try await Poll.until("the keeper to exit on the stalled head; log: \(keeper.log.suffix(1500))", within: .seconds(20), every: .milliseconds(300)) {
+            () async throws -> ManagedProcess.Exit? in
+            guard keeper.isRunning else { return try await keeper.waitForExit(within: .seconds(1)) }
+            keeper.send(SIGHUP)
+            return nil
+        }
+        #expect(exit == .exited(1))
+        #expect(ContinuousClock.now - stalledAt >= .seconds(2))
+        #expect(keeper.log.contains("the chain head has not moved"), "\(keeper.log.suffix(1500))")
+        #expect(keeper.log.contains("config reloaded"))
+        #expect(notify.assignments.contains("STATUS=head stalled; exiting"))
+    }
 }

@@ -130,8 +130,8 @@ public actor KeeperEngine {
         self.startedAt = now()
     }
 
-    /// Swaps in new settings and strategies (SIGHUP). The head, nonces and tracked transactions
-    /// stay; the new fee policy applies to the next bump.
+    /// Swaps in new settings and strategies (SIGHUP). The head (and how long it has not moved),
+    /// nonces and tracked transactions stay; the new fee policy applies to the next bump.
     public func reconfigure(settings: Settings, strategies: [StrategyPair]) {
         var settings = settings
         // The account and chain of transactions in flight cannot change under them.
@@ -144,11 +144,10 @@ public actor KeeperEngine {
         }
         self.settings = settings
         self.strategies = strategies
-        self.head = {
-            var tracker = HeadTracker(stallAfter: settings.stallAfter)
-            if let current = head.head { _ = tracker.observe(current, at: now()) }
-            return tracker
-        }()
+        // The tracker stays: a fresh one would date the head from the reload, so that a SIGHUP
+        // now and then would hide a stalled head for ever, and it would forget the blocks that
+        // reorg detection compares with.
+        head.stallAfter = settings.stallAfter
     }
 
     /// Whether the head has not moved for `stallAfter` (or no head was read for that long since

@@ -19,8 +19,9 @@ public enum HeadEvent: Sendable, Hashable {
 public struct HeadTracker: Sendable {
     /// Heads older than this many blocks are forgotten.
     public let depth: Int
-    /// The head is stalled when it has not changed for this long.
-    public let stallAfter: Duration
+    /// The head is stalled when it has not changed for this long. Changing it (a config reload)
+    /// keeps the head and the time it last moved.
+    public var stallAfter: Duration
 
     private var recent: [UInt64: BlockHeader] = [:]
     public private(set) var head: BlockHeader?

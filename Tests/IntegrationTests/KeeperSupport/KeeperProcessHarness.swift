@@ -63,7 +63,8 @@ final class KeeperProcessHarness: @unchecked Sendable {
     /// - Parameters:
     ///   - strategies: false leaves `[strategies]` out (a keeper that only ticks).
     ///   - strategyKeys: more keys for `[strategies.twap-push]` (`enabled`, ...).
-    func writeConfig(heartbeatSeconds: Int = 3600, strategies: Bool = true, strategyKeys: String = "") throws {
+    ///   - headKeys: more keys for `[head]` (`stall_after`, ...).
+    func writeConfig(heartbeatSeconds: Int = 3600, strategies: Bool = true, strategyKeys: String = "", headKeys: String = "") throws {
         guard let manifest = devnet.manifest else { throw HarnessError(message: "no manifest") }
         func address(_ path: String...) throws -> String {
             var value: JSONValue? = manifest
@@ -90,6 +91,7 @@ final class KeeperProcessHarness: @unchecked Sendable {
             [head]
             poll_interval = "50ms"
             confirmations = 1
+            \(headKeys)
 
             [log]
             level = "info"
