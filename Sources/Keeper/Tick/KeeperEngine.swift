@@ -176,7 +176,11 @@ public actor KeeperEngine {
     /// other failure is logged, reported in the result and retried by a later tick.
     public func tick() async throws(RPCError) -> TickReport {
         let header = try await latestHeader()
-        let event = head.observe(header, at: now())
+        // A head several blocks on: our head's height on the chain now tells an advance from a
+        // reorg below our head (unreadable: taken for an advance; receipts are checked anyway).
+        var canonical: BlockHeader?
+        if let height = head.heightToCheck(before: header) { canonical = try? await rpc.block(.number(height)) }
+        let event = head.observe(header, at: now(), canonicalAtCurrentHeight: canonical)
         var report: TickReport
         switch event {
         case .first: report = TickReport(block: header, head: .first)
