@@ -50,9 +50,10 @@ final class KeeperProcessHarness: @unchecked Sendable {
         devnet.stop()
     }
 
-    /// Starts the real signer with `policies/twap.toml` (the keeper may push WETH/USDC prices).
-    func startSigner() async throws {
-        signer = try await SignerProcess.start(in: directory.appendingPathComponent("signer"), policy: "twap.toml")
+    /// Starts the real signer with `policies/twap.toml` (the keeper may push WETH/USDC prices),
+    /// changed by `editPolicy`.
+    func startSigner(editPolicy: (String) -> String = { $0 }) async throws {
+        signer = try await SignerProcess.start(in: directory.appendingPathComponent("signer"), policy: "twap.toml", edit: editPolicy)
     }
 
     // MARK: keeper.toml

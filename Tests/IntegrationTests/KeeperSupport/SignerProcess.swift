@@ -15,9 +15,9 @@ final class SignerProcess: @unchecked Sendable {
     var socketPath: String { directory.appendingPathComponent("signer.sock").path }
     var databasePath: String { directory.appendingPathComponent("signer.db").path }
 
-    /// Prepares `directory` (created, mode 0700), approves `policy` (a file under `policies/`) and
-    /// starts `signer serve`; returns once its socket exists.
-    static func start(in directory: URL, policy: String) async throws -> SignerProcess {
+    /// Prepares `directory` (created, mode 0700), approves `policy` (a file under `policies/`,
+    /// changed by `edit`) and starts `signer serve`; returns once its socket exists.
+    static func start(in directory: URL, policy: String, edit: (String) -> String = { $0 }) async throws -> SignerProcess {
         let executable = try BuiltExecutable.path("signer")
         let files = FileManager.default
         let keys = directory.appendingPathComponent("keys")
@@ -30,7 +30,8 @@ final class SignerProcess: @unchecked Sendable {
             try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination.path)
         }
         let policyFile = directory.appendingPathComponent("policy.toml")
-        try files.copyItem(at: Devnet.repositoryRoot.appendingPathComponent("policies/\(policy)"), to: policyFile)
+        let policyText = try String(contentsOf: Devnet.repositoryRoot.appendingPathComponent("policies/\(policy)"), encoding: .utf8)
+        try Data(edit(policyText).utf8).write(to: policyFile)
         let config = directory.appendingPathComponent("signer.toml")
         try Data("""
             [socket]
@@ -77,6 +78,16 @@ final class SignerProcess: @unchecked Sendable {
     /// The signing requests it allowed, from its audit log (`signer audit tail`): the hashes of
     /// the transactions it signed, in order.
     func signedTransactionHashes() async throws -> [String] {
+        try await auditRows(decision: "allowed").map { $0[$0.count - 1] }
+    }
+
+    /// The rules it named when it refused a signing request, in order.
+    func refusalRules() async throws -> [String] {
+        try await auditRows(decision: "refused").map { $0[6] }
+    }
+
+    /// The audit log's `account_signTransaction` rows with `decision`, as columns.
+    private func auditRows(decision: String) async throws -> [[String]] {
         let executable = self.executable
         let database = databasePath
         let tail = try await startOffPool { try Self.run(executable, ["audit", "tail", "--db", database, "-n", "1000"]) }
@@ -85,8 +96,8 @@ final class SignerProcess: @unchecked Sendable {
         // method, decision, rule, transaction hash.
         return tail.output.split(separator: "\n").compactMap { line in
             let columns = line.components(separatedBy: "  ")
-            guard columns.count >= 8, columns[4] == "account_signTransaction", columns[5] == "allowed" else { return nil }
-            return columns[columns.count - 1]
+            guard columns.count >= 8, columns[4] == "account_signTransaction", columns[5] == decision else { return nil }
+            return columns
         }
     }
 
