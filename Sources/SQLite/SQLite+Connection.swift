@@ -238,19 +238,30 @@ extension SQLite {
         /// `user_version` from `i` to `i + 1`, in its own immediate transaction together with the
         /// version bump, so a crash leaves the database at a whole version. Never edit or reorder
         /// migrations that have shipped; append new ones. Returns how many were applied; a
-        /// database newer than `migrations.count` is an error.
+        /// database newer than `migrations.count` is an error. Connections (in several processes)
+        /// may migrate one file at once: each step re-reads the version under the write lock.
         @discardableResult
         public func migrate(_ migrations: [String]) throws(SQLiteError) -> Int {
-            let current = try userVersion()
-            guard current <= migrations.count else {
-                throw SQLiteError(
-                    kind: .schemaTooNew, code: SQLITE_ERROR,
-                    message: "the database is at schema version \(current), but this program knows only \(migrations.count); run a newer version of the program",
-                    sql: nil, path: path)
-            }
-            for version in current..<migrations.count {
+            var applied = 0
+            var version = try userVersion()
+            while true {
+                guard version <= migrations.count else {
+                    throw SQLiteError(
+                        kind: .schemaTooNew, code: SQLITE_ERROR,
+                        message: "the database is at schema version \(version), but this program knows only \(migrations.count); run a newer version of the program",
+                        sql: nil, path: path)
+                }
+                guard version < migrations.count else { return applied }
                 try cached("BEGIN IMMEDIATE").run()
                 do {
+                    // Read the version again under the write lock: another connection (a second
+                    // process opening the same file) may have migrated since it was read.
+                    let locked = try userVersion()
+                    if locked != version {
+                        try cached("COMMIT").run()
+                        version = locked
+                        continue
+                    }
                     try execute(migrations[version])
                     try setUserVersion(version + 1)
                     try cached("COMMIT").run()
@@ -261,8 +272,9 @@ extension SQLite {
                         message: "migration \(version + 1) failed, database left at version \(version): \(error.message)",
                         sql: error.sql, path: path)
                 }
+                version += 1
+                applied += 1
             }
-            return migrations.count - current
         }
 
         /// The first column of the first row of `PRAGMA name`.

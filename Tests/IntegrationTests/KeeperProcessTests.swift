@@ -5,19 +5,7 @@ import Testing
 /// The built `keeper` executable as operators run it.
 @Suite(.serialized) struct KeeperProcessTests {
     /// `keeper`, next to the test bundle (`.build/<config>/`).
-    static func keeperBinary() throws -> URL {
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("keeper")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        let fallback = Devnet.repositoryRoot.appendingPathComponent(".build/debug/keeper")
-        guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
-            throw HarnessError(message: "no keeper executable next to the tests; run swift build first")
-        }
-        return fallback
-    }
+    static func keeperBinary() throws -> URL { URL(fileURLWithPath: try BuiltExecutable.path("keeper")) }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
         let process = Process()

@@ -177,9 +177,8 @@ import Testing
             (try? IntentStore(path: h.databasePath).intent(key: Self.key)?.mined) != nil
         }
         let minedBefore = try #require(try IntentStore(path: h.databasePath).intent(key: Self.key)?.mined)
-        // The block holding it leaves the chain; another block takes its height. (A jump of
-        // several blocks is taken for an advance by HeadTracker; the receipt check below catches
-        // the lost receipt either way.)
+        // The block holding it leaves the chain; another block takes its height. (A fork that
+        // comes back several blocks longer: aReorgThatComesBackLongerIsReportedAsAReorg.)
         try await devnet.control("evm_revert", [snapshot])
         try await h.setAutomine(false)
         try await h.mine(1)
@@ -190,6 +189,26 @@ import Testing
         #expect(minedAfter.blockHash != minedBefore.blockHash)
         #expect(try await h.rounds() == U256(1))
         #expect(try await h.minedNonce() == 1)
+    }
+
+    /// The chain forks below the keeper's head and the new branch is already longer when the
+    /// keeper next looks: the new head's parent is nothing the keeper saw, yet it is a reorg.
+    @Test func aReorgThatComesBackLongerIsReportedAsAReorg() async throws {
+        let devnet = try Self.devnet()
+        let h = try KeeperHarness(devnet: devnet)
+        let app = try await h.app(.dryRun)
+        let snapshot = try await devnet.control("evm_snapshot")
+        try await h.mine(2)
+        let before = try await app.engine.tick()
+        #expect(before.head == .first)
+        try await devnet.control("evm_revert", [snapshot])
+        // Five blocks on another branch, the first at another time, so that every hash differs.
+        try await devnet.control("evm_mine", [.object(["timestamp": .number(String(before.block.timestamp + 100))])])
+        try await h.mine(4)
+        let after = try await app.engine.tick()
+        #expect(after.block.number == before.block.number + 3)
+        #expect(after.head == .reorganised, "\(after.summary)")
+        #expect(after.summary.contains("reorg"))
     }
 
     @Test func dryRunPlansFieldByFieldAndWritesNothing() async throws {

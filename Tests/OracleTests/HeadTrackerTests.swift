@@ -39,6 +39,34 @@ import Testing
         #expect(tracker.observe(other, at: t0) == .reorganised(other, commonAncestor: nil))
     }
 
+    /// The chain forked below our head (at 11) and the new branch is already three blocks
+    /// higher: the new head's parent is nothing we hold, so only the canonical block at our
+    /// height tells a reorg from an advance.
+    @Test func aJumpOntoAnotherBranchIsAReorg() {
+        var tracker = HeadTracker(stallAfter: .seconds(10))
+        for n: UInt64 in 10...12 { _ = tracker.observe(Self.block(n), at: t0) }
+        let newHead = Self.block(15, branch: 1)
+        #expect(tracker.heightToCheck(before: newHead) == 12)
+        let canonical12 = Self.block(12, branch: 1, parentBranch: 0)  // its parent is our 11
+        #expect(tracker.observe(newHead, at: t0, canonicalAtCurrentHeight: canonical12) == .reorganised(newHead, commonAncestor: 11))
+        #expect(tracker.header(at: 12) == canonical12)
+        #expect(tracker.head == newHead)
+        // Deeper than what we hold below: the ancestor is unknown, still a reorg.
+        var deep = HeadTracker(stallAfter: .seconds(10))
+        for n: UInt64 in 10...12 { _ = deep.observe(Self.block(n), at: t0) }
+        #expect(deep.observe(newHead, at: t0, canonicalAtCurrentHeight: Self.block(12, branch: 2)) == .reorganised(newHead, commonAncestor: nil))
+    }
+
+    @Test func aJumpOnTheSameBranchIsAnAdvance() {
+        var tracker = HeadTracker(stallAfter: .seconds(10))
+        for n: UInt64 in 10...12 { _ = tracker.observe(Self.block(n), at: t0) }
+        #expect(tracker.heightToCheck(before: Self.block(13)) == nil)  // its parent is our 12: no check needed
+        #expect(tracker.heightToCheck(before: Self.block(15)) == 12)
+        #expect(tracker.observe(Self.block(15), at: t0, canonicalAtCurrentHeight: Self.block(12)) == .advanced(Self.block(15), skipped: 2))
+        // Without the canonical block (it could not be read) a jump is taken for an advance.
+        #expect(tracker.observe(Self.block(18, branch: 3), at: t0) == .advanced(Self.block(18, branch: 3), skipped: 2))
+    }
+
     @Test func stallIsMeasuredFromTheLastChange() {
         var tracker = HeadTracker(stallAfter: .seconds(10))
         #expect(!tracker.isStalled(at: t0))

@@ -1,5 +1,6 @@
 import Foundation
 import SQLite
+import Synchronization
 import Testing
 
 @Suite struct ConnectionTests {
@@ -216,6 +217,38 @@ import Testing
             let tooNew = try #require(throws: SQLiteError.self) { try reopened.migrate(migrations) }
             #expect(tooNew.kind == .schemaTooNew)
             #expect(tooNew.description.contains("schema version 3, but this program knows only 2"))
+        }
+    }
+
+    /// A keeper opening its database while another process (an operator's reader, a restarted
+    /// keeper) opens it too: every connection migrates, none fails on "table already exists".
+    @Test func connectionsMigratingOneFileAtOnceAllSucceed() throws {
+        let migrations = ["CREATE TABLE a(x);", "CREATE TABLE b(x);", "CREATE INDEX b_x ON b(x);"]
+        try withTemporaryDirectory { dir in
+            for round in 0..<10 {
+                let path = dir + "/race-\(round).db"
+                let results = Mutex<(applied: Int, failures: [String])>((0, []))
+                let finished = DispatchSemaphore(value: 0)
+                // Threads of their own, started together: the interleaving the race needs.
+                let threads = (0..<6).map { _ in
+                    Thread {
+                        defer { finished.signal() }
+                        do {
+                            let count = try SQLite.Connection(path: path).migrate(migrations)
+                            results.withLock { $0.applied += count }
+                        } catch {
+                            results.withLock { $0.failures.append("\(error)") }
+                        }
+                    }
+                }
+                threads.forEach { $0.start() }
+                for _ in threads { finished.wait() }
+                let outcome = results.withLock { $0 }
+                #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+                #expect(outcome.applied == migrations.count)
+                let version = try SQLite.Connection(path: path).userVersion()
+                #expect(version == migrations.count)
+            }
         }
     }
 

@@ -28,6 +28,8 @@ public final class KeeperApp: Sendable {
     nonisolated(unsafe) let kinds: StrategyRegistry
     let notifier: Systemd.Notifier?
     let config: Mutex<KeeperConfig>
+    /// Whether `READY=1` was sent (after the first good tick); a reload notifies only after it.
+    let readiness = ServiceReadiness()
     let onTick: (@Sendable (TickReport) async -> Void)?
 
     /// The configuration in force (the last one that loaded without error).
@@ -143,7 +145,7 @@ public final class KeeperApp: Sendable {
         services.append(ReloadService { [self] in await self.reload() })
         services.append(TickService(
             engine: engine, metrics: metrics, notifier: notifier, watchdogInterval: watchdogInterval, clock: clock, logger: logger,
-            onTick: onTick))
+            readiness: readiness, onTick: onTick))
         return services
     }
 
@@ -167,8 +169,13 @@ public final class KeeperApp: Sendable {
     /// Re-reads the config file (SIGHUP). On error the old config stays and the error is logged.
     /// Strategies, fees, confirmations and the in-flight bound take effect at once; endpoints,
     /// database, signer socket, log and HTTP settings need a restart (logged when they changed).
+    ///
+    /// systemd hears `RELOADING=1` and then `READY=1` only once the keeper is ready (its first
+    /// good tick): before that, `READY=1` would report a keeper that has not read the chain as
+    /// started.
     public func reload() async {
         let old = currentConfig
+        let notifier = readiness.isReady ? self.notifier : nil
         try? notifier?.reloading()
         defer { try? notifier?.ready() }
         let new: KeeperConfig

@@ -35,11 +35,14 @@ public struct TickService<C: Clock<Duration>>: Service {
     let logger: Logger
     /// Called after every tick (dry-run prints the plans here).
     let onTick: (@Sendable (TickReport) async -> Void)?
+    /// Set when `READY=1` is sent; shared with the reload, which must not notify before it.
+    let readiness: ServiceReadiness
 
     public init(
         engine: KeeperEngine, metrics: KeeperMetrics?, notifier: Systemd.Notifier?, watchdogInterval: Duration?, clock: C,
-        logger: Logger, onTick: (@Sendable (TickReport) async -> Void)? = nil
+        logger: Logger, readiness: ServiceReadiness = ServiceReadiness(), onTick: (@Sendable (TickReport) async -> Void)? = nil
     ) {
+        self.readiness = readiness
         self.engine = engine
         self.metrics = metrics
         self.notifier = notifier
@@ -50,7 +53,6 @@ public struct TickService<C: Clock<Duration>>: Service {
     }
 
     public func run() async throws {
-        var ready = false
         var lastWatchdog: C.Instant?
         defer { notify { try $0.stopping() } }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
@@ -65,8 +67,7 @@ public struct TickService<C: Clock<Duration>>: Service {
                     "keeper.duration_ms": "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)",
                 ])
                 notify { try $0.status(report.summary) }
-                if !ready {
-                    ready = true
+                if readiness.becomeReady() {
                     notify { try $0.ready() }
                 }
                 if let watchdogInterval {

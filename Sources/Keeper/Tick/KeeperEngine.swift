@@ -130,8 +130,8 @@ public actor KeeperEngine {
         self.startedAt = now()
     }
 
-    /// Swaps in new settings and strategies (SIGHUP). The head, nonces and tracked transactions
-    /// stay; the new fee policy applies to the next bump.
+    /// Swaps in new settings and strategies (SIGHUP). The head (and how long it has not moved),
+    /// nonces and tracked transactions stay; the new fee policy applies to the next bump.
     public func reconfigure(settings: Settings, strategies: [StrategyPair]) {
         var settings = settings
         // The account and chain of transactions in flight cannot change under them.
@@ -144,11 +144,10 @@ public actor KeeperEngine {
         }
         self.settings = settings
         self.strategies = strategies
-        self.head = {
-            var tracker = HeadTracker(stallAfter: settings.stallAfter)
-            if let current = head.head { _ = tracker.observe(current, at: now()) }
-            return tracker
-        }()
+        // The tracker stays: a fresh one would date the head from the reload, so that a SIGHUP
+        // now and then would hide a stalled head for ever, and it would forget the blocks that
+        // reorg detection compares with.
+        head.stallAfter = settings.stallAfter
     }
 
     /// Whether the head has not moved for `stallAfter` (or no head was read for that long since
@@ -177,7 +176,11 @@ public actor KeeperEngine {
     /// other failure is logged, reported in the result and retried by a later tick.
     public func tick() async throws(RPCError) -> TickReport {
         let header = try await latestHeader()
-        let event = head.observe(header, at: now())
+        // A head several blocks on: our head's height on the chain now tells an advance from a
+        // reorg below our head (unreadable: taken for an advance; receipts are checked anyway).
+        var canonical: BlockHeader?
+        if let height = head.heightToCheck(before: header) { canonical = try? await rpc.block(.number(height)) }
+        let event = head.observe(header, at: now(), canonicalAtCurrentHeight: canonical)
         var report: TickReport
         switch event {
         case .first: report = TickReport(block: header, head: .first)

@@ -15,12 +15,15 @@ public enum HeadEvent: Sendable, Hashable {
 ///
 /// A value type with no I/O: the poller feeds it headers and times, tests feed it sequences.
 /// Reorg detection compares parent hashes with the headers it remembers (`depth` of them); a
-/// reorg deeper than that is reported with an unknown common ancestor.
+/// reorg deeper than that is reported with an unknown common ancestor. A head that jumped several
+/// blocks has a parent we never saw: the poller reads the chain's block at our height
+/// (``heightToCheck(before:)``) so that a fork below our head is still seen as a reorg.
 public struct HeadTracker: Sendable {
     /// Heads older than this many blocks are forgotten.
     public let depth: Int
-    /// The head is stalled when it has not changed for this long.
-    public let stallAfter: Duration
+    /// The head is stalled when it has not changed for this long. Changing it (a config reload)
+    /// keeps the head and the time it last moved.
+    public var stallAfter: Duration
 
     private var recent: [UInt64: BlockHeader] = [:]
     public private(set) var head: BlockHeader?
@@ -31,8 +34,26 @@ public struct HeadTracker: Sendable {
         self.stallAfter = stallAfter
     }
 
+    /// For a head that jumped past the blocks we hold, the height whose canonical header tells
+    /// an advance from a reorg: our head's. The caller reads the chain's block at that height
+    /// and passes it to ``observe(_:at:canonicalAtCurrentHeight:)``. Nil when `header` alone
+    /// says enough.
+    public func heightToCheck(before header: BlockHeader) -> UInt64? {
+        guard let current = head, header.hash != current.hash, header.number > current.number + 1,
+            recent[header.number - 1] == nil
+        else { return nil }
+        return current.number
+    }
+
     /// Records a polled head seen at `now`.
-    public mutating func observe(_ header: BlockHeader, at now: ContinuousClock.Instant) -> HeadEvent {
+    ///
+    /// - Parameter canonical: for a head that jumped past what we hold (see
+    ///   ``heightToCheck(before:)``), the chain's block at our head's height: another hash than
+    ///   our head's means the chain forked below it. Without it such a jump is taken for an
+    ///   advance.
+    public mutating func observe(
+        _ header: BlockHeader, at now: ContinuousClock.Instant, canonicalAtCurrentHeight canonical: BlockHeader? = nil
+    ) -> HeadEvent {
         guard let current = head else {
             remember(header, at: now)
             return .first(header)
@@ -44,13 +65,17 @@ public struct HeadTracker: Sendable {
         } else if header.number == current.number + 1 && header.parentHash == current.hash {
             event = .advanced(header, skipped: 0)
         } else if header.number > current.number + 1 && recent[header.number - 1] == nil {
-            // A jump past what we hold: we cannot check ancestry, so trust it as an advance
-            // unless a block we know at that height says otherwise.
-            event = .advanced(header, skipped: header.number - current.number - 1)
+            // A jump past what we hold: the chain's block at our height says whether our head is
+            // still on it. Unknown (not given): trusted as an advance.
+            if let canonical, canonical.number == current.number, canonical.hash != current.hash {
+                event = .reorganised(header, commonAncestor: commonAncestor(below: canonical))
+                for number in recent.keys where number >= canonical.number { recent[number] = nil }
+                recent[canonical.number] = canonical
+            } else {
+                event = .advanced(header, skipped: header.number - current.number - 1)
+            }
         } else {
             event = .reorganised(header, commonAncestor: commonAncestor(below: header))
-        }
-        if case .reorganised = event {
             // Forget what we knew at and above the new head: those blocks left the chain.
             for number in recent.keys where number >= header.number { recent[number] = nil }
         }
