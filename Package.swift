@@ -159,7 +159,7 @@ let package = Package(
         // The real devnet (devnet/run) as a child process, for integration tests on loopback.
         .target(
             name: "DevnetTestKit",
-            dependencies: ["EVM", "Oracle"],
+            dependencies: ["EVM", "Oracle", "ProcessTestKit"],
             path: "Tests/DevnetTestKit",
             swiftSettings: swiftSettings
         ),

@@ -33,6 +33,11 @@ struct RunCommand: AsyncParsableCommand {
     var policy: String?
 
     func run() async throws {
+        // SIGHUP's default action ends the process. The reload handler is installed only when
+        // the service group starts, after the config, database and first RPC calls; a reload in
+        // that window must not kill the keeper. (The handler reads signals through a dispatch
+        // source, which needs the signal ignored anyway.)
+        signal(SIGHUP, SIG_IGN)
         let config = try options.load()
         let logger = Logger(label: "keeper")
         let notifier: Systemd.Notifier?

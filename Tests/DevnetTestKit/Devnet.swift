@@ -1,6 +1,7 @@
 public import EVM
 public import Foundation
 public import Oracle
+import ProcessTestKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,6 +66,14 @@ public final class Devnet: @unchecked Sendable {
         self.port = port
         url = URL(string: "http://127.0.0.1:\(port)/")!
         manifest = scenario == nil ? nil : try JSONValue.parse(Array(try Data(contentsOf: manifestFile)))
+    }
+
+    /// Starts the devnet (see ``init(scenario:options:blockTime:timeout:)``) on a thread of its
+    /// own: starting takes seconds, and an async test must not hold a cooperative thread that
+    /// long (two such tests would stall every other test in the process).
+    public static func start(scenario: String? = nil, options: [String: String] = [:], blockTime: Double? = nil,
+                             timeout: Duration = .seconds(120)) async throws -> Devnet {
+        try await onOwnThread { try Devnet(scenario: scenario, options: options, blockTime: blockTime, timeout: timeout) }
     }
 
     deinit { stop() }

@@ -17,9 +17,10 @@ struct AaveDevnet {
     let environment: StrategyEnvironment
     let manifest: JSONValue
 
-    init(scenario: String, options: [String: String] = [:]) throws {
-        let devnet = try Devnet(scenario: scenario, options: options, timeout: .seconds(1800))
-        try self.init(url: devnet.url, manifest: try #require(devnet.manifest), client: devnet.client(), devnet: devnet)
+    /// Starts a devnet with `scenario` (off the cooperative pool; see ``Devnet/start``).
+    static func start(scenario: String, options: [String: String] = [:]) async throws -> AaveDevnet {
+        let devnet = try await Devnet.start(scenario: scenario, options: options, timeout: .seconds(1800))
+        return try AaveDevnet(url: devnet.url, manifest: try #require(devnet.manifest), client: devnet.client(), devnet: devnet)
     }
 
     /// A devnet already running at `url` (started with `devnet/run --scenario ... --manifest FILE`).
@@ -82,7 +83,7 @@ struct AaveDevnet {
     /// Issue 6: the off-chain account data equals `getUserAccountData` to the wei for every
     /// position of the 10,000-position scenario (about 20 s here: 8 s of set-up, one tick).
     @Test func offChainAccountDataEqualsTheChainForEveryPosition() async throws {
-        let env = try AaveDevnet(scenario: "aave-10000")
+        let env = try await AaveDevnet.start(scenario: "aave-10000")
         let (observer, strategy) = try env.strategy(Self.checkAll)
         let (observation, decision, observe, decide) = try await env.tick(observer, strategy)
         print("aave-10000: observe \(observe), decide \(decide), \(observation.positions.count) positions, \(decision.intents.count) intents")
@@ -129,7 +130,7 @@ struct AaveDevnet {
                                        retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), requestTimeout: .seconds(120)))
             env = try AaveDevnet(url: url, manifest: try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: manifest)))), client: client)
         } else {
-            env = try AaveDevnet(scenario: "aave-\(n)")
+            env = try await AaveDevnet.start(scenario: "aave-\(n)")
         }
         let (observer, strategy) = try env.strategy(Self.config)
         var observes: [Duration] = []
@@ -151,7 +152,7 @@ struct AaveDevnet {
     /// Positions below the trigger brought to at least the target HF on chain: the planned
     /// intents signed with the keeper's key (dev account #1) and sent, then getUserAccountData.
     @Test func protectBringsPositionsFromBelowTriggerToTarget() async throws {
-        let env = try AaveDevnet(scenario: "aave-60")
+        let env = try await AaveDevnet.start(scenario: "aave-60")
         let (observer, strategy) = try env.strategy(Self.config)
         let (observation, decision, _, _) = try await env.tick(observer, strategy)
         let below = try env.addresses("belowTrigger")

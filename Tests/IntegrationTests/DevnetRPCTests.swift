@@ -8,7 +8,7 @@ import Testing
 /// transactions with eth-account, an implementation independent of ours.
 @Suite(.serialized) struct DevnetRPCTests {
     @Test func readsChainAndHead() async throws {
-        let devnet = try Devnet()
+        let devnet = try await Devnet.start()
         let rpc = EthereumRPC(client: devnet.client())
         #expect(try await rpc.chainID() == 31337)
         let head = try #require(try await rpc.block(.latest))
@@ -18,7 +18,7 @@ import Testing
 
     @Test(arguments: [TransactionType.legacy, .accessList, .dynamicFee])
     func ourSignedTransactionsAreMined(type: TransactionType) async throws {
-        let devnet = try Devnet()
+        let devnet = try await Devnet.start()
         let rpc = EthereumRPC(client: devnet.client())
         let key = try DevAccounts.key(0)
         let recipient = try Address("0x000000000000000000000000000000000000dEaD")
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func wrongChainIsRefusedWithGethsMessage() async throws {
-        let devnet = try Devnet()
+        let devnet = try await Devnet.start()
         let rpc = EthereumRPC(client: devnet.client())
         let key = try DevAccounts.key(1)
         let tx = Transaction.dynamicFee(DynamicFeeTransaction(
@@ -58,7 +58,7 @@ import Testing
 
 @Suite struct MulticallTests {
     @Test func readsInChunksAtOneBlockInOrder() async throws {
-        let devnet = try Devnet()
+        let devnet = try await Devnet.start()
         let rpc = EthereumRPC(client: devnet.client())
         let multicall = Multicall3(rpc: rpc, chunkSize: 2)
         let getBlockNumber = try ABIFunction(parsing: "getBlockNumber() returns (uint256)")

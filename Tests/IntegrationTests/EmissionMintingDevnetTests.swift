@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func mintsExactlyTheAccruedEmissions() async throws {
-        let devnet = try Devnet(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
+        let devnet = try await Devnet.start(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
         let manifest = try #require(devnet.manifest)
         let env = try StrategyDevnet.environment(devnet)
         let (observer, strategy) = try EmissionMintingKind.make(
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func observerReadsRatesAndAccruedUntilFromTheChain() async throws {
-        let devnet = try Devnet(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
+        let devnet = try await Devnet.start(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
         let manifest = try #require(devnet.manifest)
         let env = try StrategyDevnet.environment(devnet)
         let observer = EmissionObserver(strategy: "emissions", token: try #require(env.contracts["CredentialToken"]).address, subgraph: "credentials")

@@ -1,5 +1,6 @@
 import DevnetTestKit
 import Foundation
+import ProcessTestKit
 import Testing
 
 /// The built `keeper` executable as operators run it.
@@ -63,14 +64,14 @@ import Testing
         #expect(result.err.contains("\(path):16: key 'fees.bump_percent'"), "\(result.err)")
     }
 
-    @Test func planRunsOneDryRunTickAndExits() throws {
-        let devnet = try Devnet(scenario: "contracts")
+    @Test func planRunsOneDryRunTickAndExits() async throws {
+        let devnet = try await Devnet.start(scenario: "contracts")
         let path = try Self.write(Self.config(url: devnet.url.absoluteString))
-        let result = try Self.run(["plan", "--config", path])
+        let result = try await onOwnThread { try Self.run(["plan", "--config", path]) }
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.hasPrefix("block "))
         #expect(result.out.contains(": nothing to do"))
-        let json = try Self.run(["plan", "--config", path, "--json"])
+        let json = try await onOwnThread { try Self.run(["plan", "--config", path, "--json"]) }
         #expect(json.status == 0)
         #expect(json.out.isEmpty)
         // Dry-run writes no database.

@@ -14,10 +14,10 @@ import Testing
 @Suite(.serialized) struct KeeperRuntimeTests {
     static let key = "push/\(KeeperHarness.feed)/period-0"
 
-    static func devnet() throws -> Devnet { try Devnet(scenario: "contracts") }
+    static func devnet() async throws -> Devnet { try await Devnet.start(scenario: "contracts") }
 
     @Test func endToEndOnePushSentMinedConfirmedOnce() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet)
         let app = try await h.app()
         let first = try await app.engine.tick()
@@ -52,7 +52,7 @@ import Testing
 
     @Test(arguments: faults.map(\.0)) func rpcFaultsNoCrashNoDuplicate(_ name: String) async throws {
         let fault = try #require(Self.faults.first { $0.0 == name }?.1)
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet)
         let app = try await h.app()
         try await devnet.control("devnet_setFault", [.object(fault)])
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func endpointDownFailsOverToTheNext() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         // Port 9 on loopback: nothing listens (connection refused).
         let h = try KeeperHarness(devnet: devnet, endpoints: [("down", "http://127.0.0.1:9/"), ("devnet", devnet.url.absoluteString)])
         let app = try await h.app()
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func heldTransactionIsReplacedThenMined() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet)
         let app = try await h.app()
         try await h.setAutomine(false)
@@ -103,7 +103,7 @@ import Testing
     /// A crash between broadcast and receipt: the first keeper is abandoned without any shutdown
     /// (its store was last written when it recorded `sent`), a second one opens the same database.
     @Test func restartBetweenSendAndReceiptExactlyOneEffect() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet)
         try await h.setAutomine(false)
         do {
@@ -122,7 +122,7 @@ import Testing
     /// A crash after the nonce was fixed but before the signer answered: the restarted keeper asks
     /// for the identical transaction.
     @Test func restartBeforeSigningAsksForTheIdenticalTransaction() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet)
         h.signer.behave(.unavailable)
         do {
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func signerRefusalIsRecordedAndTheLoopGoesOn() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet, strategy: "period_seconds = 1000")
         let app = try await h.app()
         h.signer.behave(.refuse(rule: "max_fee_per_gas", reason: "maxFeePerGas above 100 gwei"))
@@ -162,7 +162,7 @@ import Testing
     }
 
     @Test func reorgPutsTheTransactionBackAndItIsMinedAgain() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet, head: "", strategy: "")
         let app = try await h.app()
         // Three confirmations, so the receipt is seen before it is final.
@@ -194,7 +194,7 @@ import Testing
     /// The chain forks below the keeper's head and the new branch is already longer when the
     /// keeper next looks: the new head's parent is nothing the keeper saw, yet it is a reorg.
     @Test func aReorgThatComesBackLongerIsReportedAsAReorg() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet)
         let app = try await h.app(.dryRun)
         let snapshot = try await devnet.control("evm_snapshot")
@@ -212,7 +212,7 @@ import Testing
     }
 
     @Test func dryRunPlansFieldByFieldAndWritesNothing() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet)
         let app = try await h.app(.dryRun)
         let report = try await app.engine.tick()
@@ -252,7 +252,7 @@ import Testing
     }
 
     @Test func dryRunShowsARevertWithItsReason() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet, strategy: "revert = true")
         let app = try await h.app(.dryRun)
         let report = try await app.engine.tick()
@@ -267,7 +267,7 @@ import Testing
     }
 
     @Test func tickServiceExitsWhenTheHeadStalls() async throws {
-        let devnet = try Self.devnet()
+        let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet, head: "stall_after = \"1s\"")
         let app = try await h.app()
         try await devnet.control("devnet_setFault", [.object(["kind": "stallHead"])])

@@ -14,7 +14,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dry-run-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let devnet = try Devnet(scenario: "demo", options: ["data_dir": dir.appendingPathComponent("monitoring").path])
+        let devnet = try await Devnet.start(scenario: "demo", options: ["data_dir": dir.appendingPathComponent("monitoring").path])
         let manifest = try #require(devnet.manifest)
         let dataDir = try #require(manifest["models"]?["dataDir"]?.stringValue)
         let configFile = dir.appendingPathComponent("keeper.toml")

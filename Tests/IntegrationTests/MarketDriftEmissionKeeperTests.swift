@@ -18,7 +18,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keeper-s3-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let devnet = try Devnet(scenario: "demo", options: ["data_dir": dir.appendingPathComponent("monitoring").path])
+        let devnet = try await Devnet.start(scenario: "demo", options: ["data_dir": dir.appendingPathComponent("monitoring").path])
         let manifest = try #require(devnet.manifest)
         let env = try StrategyDevnet.environment(devnet)
         func address(_ name: String) throws -> String { try #require(env.contracts[name]).address.checksummed }

@@ -16,7 +16,7 @@ import Testing
         """
 
     @Test func resolvesDueMarketsWithTheExpectedOutcomes() async throws {
-        let devnet = try Devnet(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
+        let devnet = try await Devnet.start(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
         let manifest = try #require(devnet.manifest)
         #expect(manifest["markets"]?["graceSeconds"] == .number("3600"))
         let env = try StrategyDevnet.environment(devnet)
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func observerReadsCandidatesAndReceiptsFromTheChain() async throws {
-        let devnet = try Devnet(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
+        let devnet = try await Devnet.start(scenario: "demo", options: ["data_dir": FileManager.default.temporaryDirectory.appendingPathComponent("mon-\(UUID())").path])
         let manifest = try #require(devnet.manifest)
         let env = try StrategyDevnet.environment(devnet)
         let observer = MarketObserver(

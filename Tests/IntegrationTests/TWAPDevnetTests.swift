@@ -1,6 +1,7 @@
 import DevnetTestKit
 import EVM
 import Foundation
+import ProcessTestKit
 import Keeper
 import Logging
 import Oracle
@@ -23,7 +24,7 @@ import Testing
         let manifest: JSONValue
 
         init(deviationBps: Int = 50, heartbeat: Int = 3600) async throws {
-            devnet = try await startOffPool { try Devnet(scenario: "demo") }
+            devnet = try await Devnet.start(scenario: "demo")
             rpc = EthereumRPC(client: devnet.client())
             multicall = Multicall3(rpc: rpc)
             manifest = try #require(devnet.manifest)
@@ -302,15 +303,6 @@ import Testing
         #expect(prices["lastComputed"]?["price"]?.stringValue == TWAPFeedPrice.compute(try #require(observation.feeds.first)).price?.decimalString)
         #expect(prices["lastPushed"]?["roundId"]?.stringValue == "1")
         #expect(prices["lastPushed"]?["block"] == .null)
-    }
-}
-
-/// Runs blocking work (the devnet's start polls for up to two minutes) on a thread of its own, so
-/// it does not hold one of the cooperative pool's threads that other tests' async work needs.
-func startOffPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
     }
 }
 

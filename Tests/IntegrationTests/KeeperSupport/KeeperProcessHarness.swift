@@ -28,7 +28,7 @@ final class KeeperProcessHarness: @unchecked Sendable {
     /// Starts the demo devnet; the keeper's and the signer's files go to a fresh temp directory
     /// (short, so that socket paths fit `sun_path`).
     init() async throws {
-        devnet = try await startOffPool { try Devnet(scenario: "demo") }
+        devnet = try await Devnet.start(scenario: "demo")
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("kp-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         guard let sinkText = devnet.manifestString("contracts", "PriceFeedSink"),

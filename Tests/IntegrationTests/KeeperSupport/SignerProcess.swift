@@ -1,5 +1,6 @@
 import DevnetTestKit
 import Foundation
+import ProcessTestKit
 
 /// The real signing service for a test: `signer serve` with `keys.example/`'s keeper key and a
 /// policy from `policies/`, approved with the example operator key, in a private directory.
@@ -48,7 +49,7 @@ final class SignerProcess: @unchecked Sendable {
             """.utf8).write(to: config)
 
         // Approving decrypts the operator's keystore (scrypt): run it on a thread of its own.
-        let approval = try await startOffPool {
+        let approval = try await onOwnThread {
             try Self.run(executable, [
                 "policy", "approve", policyFile.path, "--keystore", directory.appendingPathComponent("operator.json").path,
                 "--password-file", directory.appendingPathComponent("operator.password").path, "--config", config.path,
@@ -90,7 +91,7 @@ final class SignerProcess: @unchecked Sendable {
     private func auditRows(decision: String) async throws -> [[String]] {
         let executable = self.executable
         let database = databasePath
-        let tail = try await startOffPool { try Self.run(executable, ["audit", "tail", "--db", database, "-n", "1000"]) }
+        let tail = try await onOwnThread { try Self.run(executable, ["audit", "tail", "--db", database, "-n", "1000"]) }
         guard tail.status == 0 else { throw HarnessError(message: "signer audit tail exited \(tail.status): \(tail.output)") }
         // Columns, two spaces apart (a rule may hold single spaces): sequence, time, uid, pid,
         // method, decision, rule, transaction hash.
