@@ -94,8 +94,7 @@ public final class KeeperApp: Sendable {
         }
         let engine = KeeperEngine(
             settings: KeeperEngine.Settings(config: config), rpc: rpc, context: context,
-            strategies: config.enabledStrategies.map { KeeperEngine.StrategyPair(observer: $0.observer, strategy: $0.strategy) },
-            signer: liveSigner, store: store, metrics: metrics, logger: logger)
+            strategies: config.enginePairs, signer: liveSigner, store: store, metrics: metrics, logger: logger)
 
         var httpServer: LocalHTTPServer?
         var oracleAPI: OracleAPI?
@@ -193,9 +192,7 @@ public final class KeeperApp: Sendable {
         if !needRestart.isEmpty {
             logger.warning("these settings change only at a restart", metadata: ["keeper.keys": "\(needRestart.joined(separator: ","))"])
         }
-        await engine.reconfigure(
-            settings: KeeperEngine.Settings(config: new),
-            strategies: new.enabledStrategies.map { KeeperEngine.StrategyPair(observer: $0.observer, strategy: $0.strategy) })
+        await engine.reconfigure(settings: KeeperEngine.Settings(config: new), strategies: new.enginePairs)
         // The read API follows the new feed set (feeds added, removed or changed by the reload).
         oracleAPI?.configure(strategies: new.enabledStrategies.map(\.strategy))
         config.withLock { $0 = new }

@@ -47,8 +47,9 @@ public struct AaveProtectionStrategy: Strategy {
         }
         var decision = StrategyDecision()
         for problem in observation.problems { decision.notes.append(.init(.warning, problem)) }
+        let databaseUsers = Self.settings(observation.enrollments)
         for position in observation.positions {
-            switch evaluate(position, in: observation, snapshot: snapshot) {
+            switch evaluate(position, in: observation, snapshot: snapshot, databaseUsers: databaseUsers) {
             case .none: break
             case .skip(let note): decision.notes.append(note)
             case .act(let intent): decision.intents.append(intent)
@@ -66,10 +67,22 @@ public struct AaveProtectionStrategy: Strategy {
         case act(Intent)
     }
 
+    /// The users enrolled in the database, by address (the first of duplicates).
+    static func settings(_ enrollments: [AaveEnrollment]) -> [Address: AaveEnrollment] {
+        Dictionary(enrollments.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The decision for one position of `observation` (public for tests and tools).
-    public func evaluate(_ position: AaveObservation.Position, in observation: AaveObservation, snapshot: Snapshot) -> Verdict {
+    ///
+    /// A user's settings are the config's when the config enrolls them, else the database's
+    /// (`databaseUsers`, by default those of `observation`), else the strategy's defaults: the
+    /// config file wins, so what operators reviewed there is what runs.
+    public func evaluate(
+        _ position: AaveObservation.Position, in observation: AaveObservation, snapshot: Snapshot,
+        databaseUsers: [Address: AaveEnrollment]? = nil
+    ) -> Verdict {
         let user = position.user
-        let settings = enrolled[user]
+        let settings = enrolled[user] ?? (databaseUsers ?? Self.settings(observation.enrollments))[user]
         let trigger = settings?.triggerHealthFactor ?? config.triggerHealthFactor
         let target = settings?.targetHealthFactor ?? config.targetHealthFactor
         let short = Self.short(user)
@@ -91,6 +104,11 @@ public struct AaveProtectionStrategy: Strategy {
         let hf = onChain.healthFactor
         guard hf < trigger else { return .none }
         let head = "\(short) HF \(Self.hf(hf)) < trigger \(Self.threshold(trigger))"
+        // The config checks its own users; a database enrollment may leave the target at or
+        // below the trigger (its trigger above a default target, or the defaults changed since).
+        guard target > trigger else {
+            return .skip(.init(.warning, "\(head): the target \(Self.threshold(target)) is not above the trigger, so a protection would fire again at once; not acted on (fix the user's enrollment: keeper aave enroll)"))
+        }
 
         let subject = Self.subject(user)
         if let last = snapshot.history.lastActionTime[subject], observation.timestamp < last &+ config.cooldownSeconds {
@@ -125,7 +143,7 @@ public struct AaveProtectionStrategy: Strategy {
             }
             .sorted { value($0, position.reserves[$0].collateralBalance) > value($1, position.reserves[$1].collateralBalance) }
         guard !debts.isEmpty, !collaterals.isEmpty else {
-            return .skip(.init(.warning, "\(head): no \(debts.isEmpty ? "debt" : "collateral") reserve to use\(settings == nil ? "" : " (check the user's collateral/debt in config)")"))
+            return .skip(.init(.warning, "\(head): no \(debts.isEmpty ? "debt" : "collateral") reserve to use\(settings == nil ? "" : " (check the user's collateral/debt enrollment)")"))
         }
 
         var chosen: (plan: RepaySizing.Plan, debt: Int, collateral: Int)?
