@@ -180,6 +180,7 @@ public struct AaveProtectionStrategy: Strategy {
             case .capBinds:
                 if let best {
                     "even repaying \(AaveAmount.readable(best.repayAmount, decimals: dr.decimals)) \(symbol(observation, position, d)) with \(AaveAmount.readable(best.collateralToWithdraw, decimals: cr.decimals)) \(symbol(observation, position, c)) leaves HF \(Self.hf(best.expectedHealthFactor))"
+                        + otherDebts(besides: d, repaid: best.repayAmount, position, observation)
                 } else {
                     "no repayment fits the collateral available"
                 }
@@ -226,6 +227,24 @@ public struct AaveProtectionStrategy: Strategy {
             ],
             reason: "\(head): \(action)\(gasText)")
         return .act(intent)
+    }
+
+    /// Why repaying all of one debt is not enough, when it is the other debts: one `protect`
+    /// repays one debt asset, and two chained calls cannot be guarded (the first would have to
+    /// pass a `minHealthFactorAfter` below the target, and each is simulated alone at the
+    /// snapshot's block), so such a position is left to the operator. Empty when `repaid` does
+    /// not clear debt `d` or there is no other debt.
+    private func otherDebts(
+        besides d: Int, repaid: U256, _ position: AaveObservation.Position, _ observation: AaveObservation
+    ) -> String {
+        guard repaid >= position.reserves[d].debtBalance else { return "" }
+        let others = position.reserves.indices.filter { $0 != d && !position.reserves[$0].debtBalance.isZero }
+        guard !others.isEmpty else { return "" }
+        let owed = others.map { i in
+            let r = position.reserves[i]
+            return "\(symbol(observation, position, i)) \(Self.base(U256.mulDiv(r.debtBalance, r.price, r.assetUnit) ?? .max))"
+        }
+        return " (the whole \(symbol(observation, position, d)) debt): the rest is owed in \(owed.joined(separator: ", ")), and one protect repays one debt asset; a protection that would leave HF below the target is never sent — repay the other debt by hand, or enroll the user with a target one debt can reach"
     }
 
     private func symbol(_ observation: AaveObservation, _ position: AaveObservation.Position, _ i: Int) -> String {
