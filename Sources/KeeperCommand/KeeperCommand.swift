@@ -10,7 +10,7 @@ struct KeeperCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keeper",
         abstract: "Keeper bot and oracle for EVM chains; signs nothing itself.",
-        subcommands: [RunCommand.self, PlanCommand.self, ConfigCommand.self, ABICommand.self, KeccakCommand.self, ReceiptsCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, ConfigCommand.self, ABICommand.self, KeccakCommand.self, ReceiptsCommand.self, AaveCommand.self]
     )
 
     /// Runs the command line. Bad input of any kind (a malformed value, or arguments that do not

@@ -25,14 +25,14 @@ import Testing
         sinkName: "PriceFeedSink", sink: sink, feeds: [TWAPPushConfig.Feed(spec: spec, deviationBps: 50, heartbeatSeconds: 3600)]))
 
     /// Pool a at tick 200_311 (about 2000 USDC per WETH), pool b too young; round 3 on the sink.
-    static func observation(block: UInt64 = 120) -> TWAPObservation {
+    static func observation(block: UInt64 = 120, lastPush: TWAPObservation.PushLocation? = nil) -> TWAPObservation {
         let pools = [
             TWAPObservation.Pool(spec: spec.pools[0], window: 1800, token0: usdc, token1: weth,
                                  reading: .cumulatives(start: 0, end: 200_311 * 1800)),
             TWAPObservation.Pool(spec: spec.pools[1], window: 1800, token0: usdc, token1: weth, reading: .historyTooShort),
         ]
         let round = TWAPObservation.SinkRound(roundID: U256(3), price: U256(1_990_000_000) * U256(1_000_000_000_000), observedAt: now - 600, updatedAt: now - 590)
-        let feed = TWAPObservation.Feed(spec: spec, baseDecimals: 18, quoteDecimals: 6, pools: pools, lastRound: round)
+        let feed = TWAPObservation.Feed(spec: spec, baseDecimals: 18, quoteDecimals: 6, pools: pools, lastRound: round, lastPush: lastPush)
         return TWAPObservation(block: block, timestamp: now, sink: sink, feeds: [feed])
     }
 
@@ -90,19 +90,15 @@ import Testing
         #expect(pushed["readAtBlock"] == .number("120"))
         #expect(pushed["block"] == .null)
 
-        // The keeper saw the receipt of the push that made round 3: its block and hash appear.
-        let push = Intent(
-            strategy: "twap-push", idempotencyKey: "twap-push/WETH/USDC/round-3", subject: "twap-push/WETH/USDC", to: Self.sink,
-            toName: "PriceFeedSink", function: TWAPPushStrategy.pushPrice,
-            arguments: [.fixedBytes(Self.spec.feedID), .uint(U256(1_990_000_000) * U256(1_000_000_000_000)), .uint(U256(Self.now - 600))],
-            reason: "test")
-        book.recordMinedPush(push, block: 118, transactionHash: [UInt8](repeating: 0xab, count: 32))
+        // The observer found the push that made round 3 on chain: its block and hash appear.
+        book.record(Self.observation(block: 121, lastPush: .init(block: 118, transactionHash: [UInt8](repeating: 0xab, count: 32))))
         let after = try JSONValue.parse(try await onOwnThread { try HTTPTestClient(port: port).get("/api/prices/WETH%2FUSDC") }.body)
         #expect(after["lastPushed"]?["block"] == .number("118"))
         #expect(after["lastPushed"]?["transactionHash"] == .string("0x" + String(repeating: "ab", count: 32)))
-        // ... and it stays with the round through the next tick.
-        book.record(Self.observation(block: 121))
+        // ... and it stays with the round through a tick whose lookup failed.
+        book.record(Self.observation(block: 122))
         #expect(book.entry("WETH/USDC")?.lastPushed?.block == 118)
+        #expect(book.entry("WETH/USDC")?.lastPushed?.readAtBlock == 122)
     }
 
     /// `/api/prices` answers on the connection thread, so it is tested through the server.

@@ -44,11 +44,10 @@ struct KeeperConfigReader {
     let path: String
     let kinds: StrategyRegistry
 
-    /// The directory relative paths in the file are resolved against.
-    var baseDirectory: URL { URL(fileURLWithPath: path).deletingLastPathComponent() }
-
+    /// A path from the file, relative to the file's directory (the rule every path key follows,
+    /// strategies' included: ``ConfigPath``).
     func resolve(_ file: String) -> String {
-        file.hasPrefix("/") ? file : baseDirectory.appendingPathComponent(file).standardizedFileURL.path
+        ConfigPath.resolve(file, relativeTo: path)
     }
 
     func read() throws(TOMLError) -> KeeperConfig {

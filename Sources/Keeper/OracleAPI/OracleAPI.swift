@@ -1,5 +1,6 @@
 import EVM
 import Oracle
+public import Strategies
 
 /// The oracle's read API on the keeper's local HTTP port:
 ///
@@ -21,6 +22,14 @@ public struct OracleAPI: Sendable {
     public init(priceBook: PriceBook, quoter: TWAPQuoter?) {
         self.priceBook = priceBook
         self.quoter = quoter
+    }
+
+    /// Serves the feeds of the `twap-push` strategies among `strategies` from now on (a config
+    /// reload): new feeds answer at once (`lastComputed` null until the next tick), removed ones
+    /// are 404, and feeds that stay keep their figures.
+    public func configure(strategies: [any Strategy]) {
+        priceBook.configure(strategies: strategies)
+        quoter?.configure(strategies: strategies)
     }
 
     /// Mounts the routes on `router`.

@@ -4,9 +4,11 @@ public import Strategies
 import Synchronization
 
 /// The oracle's latest figures per TWAP feed, for the read API: the price the last tick computed
-/// and the last push the sink holds. The keeper updates it once per tick with ``record(_:)``
-/// (it picks the ``TWAPObservation`` sections out of the snapshot) and, when a push is mined,
-/// with ``recordMinedPush(_:block:transactionHash:)``; HTTP handlers read it from any thread.
+/// and the last push the sink holds, read from the chain at the tick's block, with the block and
+/// transaction that mined it (found by the observer from the sink's `PricePushed` log). The
+/// keeper updates it once per tick with ``record(_:)`` (it picks the ``TWAPObservation`` sections
+/// out of the snapshot) and swaps its feeds on a reload with ``configure(strategies:)``; HTTP
+/// handlers read it from any thread.
 public final class PriceBook: Sendable {
     /// What the last tick computed for a feed.
     public struct Computed: Sendable, Hashable {
@@ -16,7 +18,7 @@ public final class PriceBook: Sendable {
     }
 
     /// The sink's latest round for a feed, as read at `readAtBlock`; `block` and
-    /// `transactionHash` when the keeper saw the receipt of the push that made it.
+    /// `transactionHash` of the push that made it, once found on chain.
     public struct Pushed: Sendable, Hashable {
         public var round: TWAPObservation.SinkRound
         public var readAtBlock: UInt64
@@ -33,17 +35,8 @@ public final class PriceBook: Sendable {
         public var lastPushed: Pushed?
     }
 
-    private struct MinedPush: Sendable, Hashable {
-        var observedAt: UInt64
-        var price: U256
-        var block: UInt64
-        var transactionHash: [UInt8]?
-    }
-
     private struct State: Sendable {
         var entries: [String: Entry] = [:]
-        /// Mined pushes by feed id, matched to the sink's round by `observedAt` and price.
-        var mined: [[UInt8]: MinedPush] = [:]
     }
 
     private let state = Mutex(State())
@@ -55,7 +48,7 @@ public final class PriceBook: Sendable {
 
     /// A book for the feeds of every `twap-push` strategy among `strategies`.
     public convenience init(strategies: [any Strategy]) {
-        self.init(feeds: strategies.compactMap { $0 as? TWAPPushStrategy }.flatMap { $0.config.feeds.map(\.spec) })
+        self.init(feeds: Self.feeds(of: strategies))
     }
 
     /// Makes `feeds` known (a feed already known keeps its figures).
@@ -67,6 +60,33 @@ public final class PriceBook: Sendable {
         }
     }
 
+    /// Makes the feeds of the `twap-push` strategies among `strategies` exactly the known ones
+    /// (a config reload): a feed no longer configured is forgotten, a new one is known at once,
+    /// and one that stays keeps its figures unless its on-chain id or decimals changed (then the
+    /// old figures describe another feed, and the next tick fills it again).
+    public func configure(strategies: [any Strategy]) {
+        configure(feeds: Self.feeds(of: strategies))
+    }
+
+    /// Makes `feeds` exactly the known feeds (see ``configure(strategies:)``).
+    public func configure(feeds: [TWAPFeedSpec]) {
+        state.withLock { state in
+            var entries: [String: Entry] = [:]
+            for spec in feeds where entries[spec.name] == nil {
+                if let old = state.entries[spec.name], old.feedID == spec.feedID, old.outputDecimals == spec.outputDecimals {
+                    entries[spec.name] = old
+                } else {
+                    entries[spec.name] = Entry(feed: spec.name, feedID: spec.feedID, outputDecimals: spec.outputDecimals)
+                }
+            }
+            state.entries = entries
+        }
+    }
+
+    static func feeds(of strategies: [any Strategy]) -> [TWAPFeedSpec] {
+        strategies.compactMap { $0 as? TWAPPushStrategy }.flatMap { $0.config.feeds.map(\.spec) }
+    }
+
     /// Records every TWAP section of a tick's snapshot.
     public func record(_ snapshot: Snapshot) {
         for section in snapshot.sections.values {
@@ -74,44 +94,32 @@ public final class PriceBook: Sendable {
         }
     }
 
-    /// Records one observation: the computed price of each feed and the sink's latest round.
+    /// Records one observation: the computed price of each known feed and the sink's latest
+    /// round. A feed the book does not know is ignored: an observation made before a reload that
+    /// removed the feed must not bring it back.
     public func record(_ observation: TWAPObservation) {
         let computed = observation.feeds.map { ($0, TWAPFeedPrice.compute($0)) }
         state.withLock { state in
             for (feed, price) in computed {
                 let spec = feed.spec
-                var entry = state.entries[spec.name]
-                    ?? Entry(feed: spec.name, feedID: spec.feedID, outputDecimals: spec.outputDecimals)
-                entry.outputDecimals = spec.outputDecimals
+                guard var entry = state.entries[spec.name], entry.feedID == spec.feedID,
+                    entry.outputDecimals == spec.outputDecimals
+                else { continue }
                 entry.lastComputed = Computed(price: price, block: observation.block, timestamp: observation.timestamp)
                 if let round = feed.lastRound, !round.isEmpty {
                     var pushed = Pushed(round: round, readAtBlock: observation.block)
-                    if let mined = state.mined[spec.feedID], mined.observedAt == round.observedAt, mined.price == round.price {
-                        pushed.block = mined.block
-                        pushed.transactionHash = mined.transactionHash
+                    if let push = feed.lastPush {
+                        pushed.block = push.block
+                        pushed.transactionHash = push.transactionHash
+                    } else if let old = entry.lastPushed, old.round == round {
+                        // The same round as before, whose block was found then (this tick's
+                        // lookup failed): keep it.
+                        pushed.block = old.block
+                        pushed.transactionHash = old.transactionHash
                     }
                     entry.lastPushed = pushed
                 }
                 state.entries[spec.name] = entry
-            }
-        }
-    }
-
-    /// Records that a `pushPrice` intent was mined in `block`, so the API can name the push's
-    /// block and transaction. Intents that are not `pushPrice` calls are ignored.
-    public func recordMinedPush(_ intent: Intent, block: UInt64, transactionHash: [UInt8]?) {
-        guard intent.function.selector == TWAPPushStrategy.pushPrice.selector, intent.arguments.count == 3,
-            let feedID = intent.arguments[0].bytesValue, let price = intent.arguments[1].uintValue,
-            let observedAt = intent.arguments[2].uintValue?.uint64
-        else { return }
-        state.withLock { state in
-            state.mined[feedID] = MinedPush(observedAt: observedAt, price: price, block: block, transactionHash: transactionHash)
-            for (name, entry) in state.entries where entry.feedID == feedID {
-                if var pushed = entry.lastPushed, pushed.round.observedAt == observedAt, pushed.round.price == price {
-                    pushed.block = block
-                    pushed.transactionHash = transactionHash
-                    state.entries[name]?.lastPushed = pushed
-                }
             }
         }
     }

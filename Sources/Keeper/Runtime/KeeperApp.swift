@@ -25,6 +25,8 @@ public final class KeeperApp: Sendable {
     public let logger: Logger
     /// The HTTP server, when `[http] enabled` (live and dry-run alike).
     public let httpServer: LocalHTTPServer?
+    /// The oracle's read API served by ``httpServer``; a reload swaps its feeds.
+    public let oracleAPI: OracleAPI?
     nonisolated(unsafe) let kinds: StrategyRegistry
     let notifier: Systemd.Notifier?
     let config: Mutex<KeeperConfig>
@@ -37,13 +39,15 @@ public final class KeeperApp: Sendable {
 
     init(
         mode: Mode, engine: KeeperEngine, metrics: KeeperMetrics, logger: Logger, httpServer: LocalHTTPServer?,
-        kinds: StrategyRegistry, notifier: Systemd.Notifier?, config: KeeperConfig, onTick: (@Sendable (TickReport) async -> Void)?
+        oracleAPI: OracleAPI?, kinds: StrategyRegistry, notifier: Systemd.Notifier?, config: KeeperConfig,
+        onTick: (@Sendable (TickReport) async -> Void)?
     ) {
         self.mode = mode
         self.engine = engine
         self.metrics = metrics
         self.logger = logger
         self.httpServer = httpServer
+        self.oracleAPI = oracleAPI
         self.kinds = kinds
         self.notifier = notifier
         self.config = Mutex(config)
@@ -92,10 +96,10 @@ public final class KeeperApp: Sendable {
         }
         let engine = KeeperEngine(
             settings: KeeperEngine.Settings(config: config), rpc: rpc, context: context,
-            strategies: config.enabledStrategies.map { KeeperEngine.StrategyPair(observer: $0.observer, strategy: $0.strategy) },
-            signer: liveSigner, store: store, metrics: metrics, logger: logger)
+            strategies: config.enginePairs, signer: liveSigner, store: store, metrics: metrics, logger: logger)
 
         var httpServer: LocalHTTPServer?
+        var oracleAPI: OracleAPI?
         if config.http.enabled {
             var router = HTTPRouter()
             let maxTickAge = max(config.head.pollInterval * 10, .seconds(90))
@@ -108,15 +112,16 @@ public final class KeeperApp: Sendable {
             let strategies = config.enabledStrategies.map(\.strategy)
             let priceBook = PriceBook(strategies: strategies)
             await engine.addSnapshotObserver { priceBook.record($0) }
-            try OracleAPI(priceBook: priceBook, quoter: TWAPQuoter(strategies: strategies, rpc: rpc, multicall: context.multicall))
-                .register(on: &router)
+            let api = OracleAPI(priceBook: priceBook, quoter: TWAPQuoter(strategies: strategies, rpc: rpc, multicall: context.multicall))
+            try api.register(on: &router)
+            oracleAPI = api
             httpServer = LocalHTTPServer(
                 configuration: LocalHTTPServer.Configuration(host: config.http.host, port: config.http.port), router: router,
                 logger: logger)
         }
         return KeeperApp(
-            mode: mode, engine: engine, metrics: metrics, logger: logger, httpServer: httpServer, kinds: kinds,
-            notifier: notifier, config: config, onTick: onTick)
+            mode: mode, engine: engine, metrics: metrics, logger: logger, httpServer: httpServer, oracleAPI: oracleAPI,
+            kinds: kinds, notifier: notifier, config: config, onTick: onTick)
     }
 
     /// Logs an error when the signer is reachable and does not hold the configured account.
@@ -194,9 +199,9 @@ public final class KeeperApp: Sendable {
         if !needRestart.isEmpty {
             logger.warning("these settings change only at a restart", metadata: ["keeper.keys": "\(needRestart.joined(separator: ","))"])
         }
-        await engine.reconfigure(
-            settings: KeeperEngine.Settings(config: new),
-            strategies: new.enabledStrategies.map { KeeperEngine.StrategyPair(observer: $0.observer, strategy: $0.strategy) })
+        await engine.reconfigure(settings: KeeperEngine.Settings(config: new), strategies: new.enginePairs)
+        // The read API follows the new feed set (feeds added, removed or changed by the reload).
+        oracleAPI?.configure(strategies: new.enabledStrategies.map(\.strategy))
         config.withLock { $0 = new }
         logger.notice("config reloaded", metadata: ["keeper.strategies": "\(new.enabledStrategies.map(\.name).joined(separator: ","))"])
     }

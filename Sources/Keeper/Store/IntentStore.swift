@@ -57,52 +57,8 @@ public struct StoredIntent: Sendable, Hashable {
 public final class IntentStore {
     let db: SQLite.Connection
 
-    static let migrations = [
-        """
-        CREATE TABLE intents (
-            key TEXT PRIMARY KEY,
-            strategy TEXT NOT NULL,
-            subject TEXT NOT NULL,
-            target TEXT NOT NULL,
-            target_name TEXT NOT NULL,
-            function TEXT NOT NULL,
-            calldata BLOB NOT NULL,
-            value TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            state TEXT NOT NULL,
-            block_time INTEGER NOT NULL,
-            created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL,
-            account TEXT,
-            nonce INTEGER,
-            gas_limit INTEGER,
-            max_fee TEXT,
-            max_priority_fee TEXT,
-            mined_hash BLOB,
-            mined_block INTEGER,
-            mined_block_hash BLOB,
-            mined_succeeded INTEGER,
-            failure_rule TEXT,
-            failure_reason TEXT
-        );
-        CREATE INDEX intents_state ON intents(state);
-        CREATE INDEX intents_subject ON intents(subject, block_time);
-        CREATE TABLE attempts (
-            key TEXT NOT NULL REFERENCES intents(key),
-            seq INTEGER NOT NULL,
-            hash BLOB NOT NULL,
-            raw BLOB NOT NULL,
-            max_fee TEXT NOT NULL,
-            max_priority_fee TEXT NOT NULL,
-            sent_at_block INTEGER NOT NULL,
-            PRIMARY KEY (key, seq)
-        );
-        CREATE TABLE nonces (
-            account TEXT PRIMARY KEY,
-            next INTEGER NOT NULL
-        );
-        """
-    ]
+    /// The keeper database's migrations (shared with the other tables in the file).
+    static let migrations = KeeperSchema.migrations
 
     /// Opens (creating and migrating) the store at `path`.
     public init(path: String) throws(SQLiteError) {

@@ -127,12 +127,16 @@ public struct AaveObservation: Sendable {
     public var discovery: Discovery?
     /// What could not be read or did not agree (each a sentence for the operator's log).
     public var problems: [String]
+    /// The users enrolled in the keeper's database at this tick, with their settings (the
+    /// config's enrolled users are in the strategy's config, not here).
+    public var enrollments: [AaveEnrollment]
 
     public init(
         blockNumber: UInt64, timestamp: UInt64, reserves: [ReserveState], flashLoanPremiumBps: UInt16?,
         swapSlippageBps: UInt16?, gasAssetPrice: U256?, positions: [Position], discovery: Discovery? = nil,
-        problems: [String] = []
+        problems: [String] = [], enrollments: [AaveEnrollment] = []
     ) {
+        self.enrollments = enrollments
         self.blockNumber = blockNumber
         self.timestamp = timestamp
         self.reserves = reserves

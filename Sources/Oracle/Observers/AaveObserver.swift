@@ -27,8 +27,11 @@ public struct AaveObserver: Observer {
         public var swapVenue: Address?
         /// The wrapped native token whose oracle price converts gas cost to the base currency.
         public var gasPriceAsset: Address?
-        /// Users watched whether or not the subgraph lists them.
+        /// Users watched whether or not the subgraph lists them (the config's).
         public var enrolledUsers: [Address]
+        /// Whether users enrolled in the keeper's database are watched too (the keeper attaches
+        /// the source with ``AaveObserver/enrolling(from:)``).
+        public var databaseUsers: Bool
         /// The subgraph (by its configured name) to discover users with debt from; nil: no discovery.
         public var subgraph: String?
         /// Subgraph page size (at most 1000).
@@ -42,9 +45,10 @@ public struct AaveObserver: Observer {
 
         public init(
             pool: Address, oracle: Address, swapVenue: Address? = nil, gasPriceAsset: Address? = nil,
-            enrolledUsers: [Address] = [], subgraph: String? = nil, pageSize: Int = 1000,
+            enrolledUsers: [Address] = [], databaseUsers: Bool = false, subgraph: String? = nil, pageSize: Int = 1000,
             checkBelowHealthFactor: U256? = nil, rediscoverySeconds: UInt64 = 0
         ) {
+            self.databaseUsers = databaseUsers
             self.pool = pool
             self.oracle = oracle
             self.swapVenue = swapVenue
@@ -59,12 +63,20 @@ public struct AaveObserver: Observer {
 
     public let strategy: String
     public let configuration: Configuration
+    /// Users enrolled outside the config, read at every tick; nil: none.
+    public let enrollmentSource: (any AaveEnrollmentSource)?
     /// The last discovery, shared by copies of this observer.
     private let cache = DiscoveryCache()
 
-    public init(strategy: String, configuration: Configuration) {
+    public init(strategy: String, configuration: Configuration, enrollmentSource: (any AaveEnrollmentSource)? = nil) {
         self.strategy = strategy
         self.configuration = configuration
+        self.enrollmentSource = enrollmentSource
+    }
+
+    /// This observer, also watching the users `source` has enrolled for its strategy.
+    public func enrolling(from source: any AaveEnrollmentSource) -> AaveObserver {
+        AaveObserver(strategy: strategy, configuration: configuration, enrollmentSource: source)
     }
 
     public func observe(at block: BlockHeader, context: ObservationContext) async throws -> any Sendable {
@@ -78,8 +90,23 @@ public struct AaveObserver: Observer {
         let clock = ContinuousClock()
         let start = clock.now
 
+        // Users enrolled in the database, read first (a small local table): discovery needs to
+        // know whether anyone is enrolled. An unreadable database is reported, and the config's
+        // and the subgraph's users are still watched.
+        var enrollments: [AaveEnrollment] = []
+        if let enrollmentSource {
+            do {
+                enrollments = try enrollmentSource.enrollments(strategy: strategy)
+            } catch {
+                problems.append("cannot read the users enrolled in the keeper's database (\(error)); this tick watches the config's and the subgraph's users only")
+            }
+        }
+        let enrolled = configuration.enrolledUsers + enrollments.map(\.address)
+
         // Discovery and the pool's parameters do not depend on each other.
-        async let discovered = Self.result { () async throws(AaveObserverError) in try await discover(at: block, context: context) }
+        async let discovered = Self.result { () async throws(AaveObserverError) in
+            try await discover(at: block, context: context, enrolled: enrolled.count)
+        }
         let parameters = try await readParameters(at: tag, multicall: context.multicall)
         let (discoveredUsers, discovery, discoveryProblem) = try await discovered.get()
         let discoveredAt = clock.now
@@ -87,7 +114,7 @@ public struct AaveObserver: Observer {
 
         var seen = Set<Address>()
         var users: [Address] = []
-        for user in configuration.enrolledUsers + discoveredUsers where seen.insert(user).inserted { users.append(user) }
+        for user in enrolled + discoveredUsers where seen.insert(user).inserted { users.append(user) }
 
         // Reserves and every user's scaled balances, in parallel.
         async let reserveRead = Self.result { () async throws(AaveObserverError) in
@@ -109,9 +136,13 @@ public struct AaveObserver: Observer {
         }
 
         // The contract's own account data for the positions that could be acted on (or all).
+        // A database user's own trigger may be above every trigger the config knows.
+        let checkBelow = configuration.checkBelowHealthFactor.map { bound in
+            enrollments.compactMap(\.triggerHealthFactor).reduce(bound) { max($0, $1) }
+        }
         var toCheck: [Int] = []
         for (i, p) in positions.enumerated() {
-            if let bound = configuration.checkBelowHealthFactor, let hf = p.offChain?.healthFactor, hf >= bound { continue }
+            if let bound = checkBelow, let hf = p.offChain?.healthFactor, hf >= bound { continue }
             toCheck.append(i)
         }
         let accountData = try await readAccountData(toCheck.map { positions[$0].user }, at: tag, multicall: context.multicall)
@@ -136,7 +167,8 @@ public struct AaveObserver: Observer {
         return AaveObservation(
             blockNumber: block.number, timestamp: block.timestamp, reserves: reserves,
             flashLoanPremiumBps: parameters.premiumBps, swapSlippageBps: parameters.slippageBps,
-            gasAssetPrice: gasAssetPrice, positions: positions, discovery: discovery, problems: problems)
+            gasAssetPrice: gasAssetPrice, positions: positions, discovery: discovery, problems: problems,
+            enrollments: enrollments)
     }
 
     /// Runs `body`, keeping its typed error (an `async let` of a throwing call would lose the type).
@@ -146,7 +178,9 @@ public struct AaveObserver: Observer {
 
     // MARK: Discovery
 
-    private func discover(at block: BlockHeader, context: ObservationContext)
+    /// Users with debt from the subgraph; `enrolled` users (config and database) are watched
+    /// even when it fails.
+    private func discover(at block: BlockHeader, context: ObservationContext, enrolled: Int)
         async throws(AaveObserverError) -> ([Address], AaveObservation.Discovery?, String?)
     {
         guard let name = configuration.subgraph else { return ([], nil, nil) }
@@ -185,13 +219,13 @@ public struct AaveObserver: Observer {
             return (users, discovery, nil)
         } catch {
             // Enrolled users are still watched; without any, there is nothing to observe.
-            guard !configuration.enrolledUsers.isEmpty else {
+            guard enrolled > 0 else {
                 throw .discovery("subgraph '\(name)' failed and no users are enrolled; check the subgraph URL", cause: error)
             }
             context.logger.warning("aave subgraph discovery failed; watching enrolled users only", metadata: [
                 "keeper.strategy": "\(strategy)", "aave.subgraph": "\(name)", "error": "\(error)",
             ])
-            return ([], nil, "subgraph '\(name)' discovery failed (\(error)); only the \(configuration.enrolledUsers.count) enrolled users were read")
+            return ([], nil, "subgraph '\(name)' discovery failed (\(error)); only the \(enrolled) enrolled users were read")
         }
     }
 

@@ -31,13 +31,32 @@ public struct TWAPObservation: Sendable, Hashable {
         public var pools: [Pool]
         /// The sink's `latestRoundData(feedId)`; nil when the read failed (then nothing is pushed).
         public var lastRound: SinkRound?
+        /// Where the push that made ``lastRound`` was mined (``TWAPPushLocator``); nil when not
+        /// looked up (``TWAPObserver/read(at:multicall:)`` alone), before the first push, or when
+        /// the lookup failed.
+        public var lastPush: PushLocation?
 
-        public init(spec: TWAPFeedSpec, baseDecimals: Int?, quoteDecimals: Int?, pools: [Pool], lastRound: SinkRound?) {
+        public init(
+            spec: TWAPFeedSpec, baseDecimals: Int?, quoteDecimals: Int?, pools: [Pool], lastRound: SinkRound?,
+            lastPush: PushLocation? = nil
+        ) {
             self.spec = spec
             self.baseDecimals = baseDecimals
             self.quoteDecimals = quoteDecimals
             self.pools = pools
             self.lastRound = lastRound
+            self.lastPush = lastPush
+        }
+    }
+
+    /// The block and transaction of a mined push, from the sink's `PricePushed` log.
+    public struct PushLocation: Sendable, Hashable {
+        public var block: UInt64
+        public var transactionHash: [UInt8]
+
+        public init(block: UInt64, transactionHash: [UInt8]) {
+            self.block = block
+            self.transactionHash = transactionHash
         }
     }
 

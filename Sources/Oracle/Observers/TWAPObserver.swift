@@ -1,4 +1,5 @@
 public import EVM
+import Logging
 
 /// Reads what TWAP pushes need, at the pinned block, in one Multicall3 batch: per feed the
 /// sink's `latestRoundData(feedId)` and the tokens' `decimals()` (unless configured); per pool
@@ -12,6 +13,8 @@ public struct TWAPObserver: Observer {
     /// The `PriceFeedSink`.
     public let sink: Address
     public let feeds: [TWAPFeedSpec]
+    /// Finds the block and transaction of each feed's last push; remembers what it found.
+    private let locator = TWAPPushLocator()
 
     public init(strategy: String, sink: Address, feeds: [TWAPFeedSpec]) {
         self.strategy = strategy
@@ -28,8 +31,25 @@ public struct TWAPObserver: Observer {
     static let latestRoundDataFunction = try! ABIFunction(parsing:
         "function latestRoundData(bytes32 feedId) view returns (uint256 roundId, uint256 price, uint256 observedAt, uint256 updatedAt)")
 
+    /// ``read(at:multicall:)``, then, for each feed's latest round, where its push was mined
+    /// (``TWAPPushLocator``). A failed lookup leaves ``TWAPObservation/Feed/lastPush`` nil with a
+    /// warning; it never fails the observation (the strategy does not need it).
     public func observe(at block: BlockHeader, context: ObservationContext) async throws -> any Sendable {
-        try await read(at: block, multicall: context.multicall)
+        var observation = try await read(at: block, multicall: context.multicall)
+        for i in observation.feeds.indices {
+            guard let round = observation.feeds[i].lastRound else { continue }
+            let feedID = observation.feeds[i].spec.feedID
+            do {
+                observation.feeds[i].lastPush = try await locator.locate(
+                    sink: sink, feedID: feedID, round: round, pinned: block, rpc: context.rpc)
+            } catch {
+                context.logger.warning("cannot find the block of the feed's last push; the read API shows it without", metadata: [
+                    "keeper.strategy": "\(strategy)", "twap.feed": "\(observation.feeds[i].spec.name)",
+                    "twap.round": "\(round.roundID)", "error.message": "\(error)",
+                ])
+            }
+        }
+        return observation
     }
 
     /// Reads every feed at `block` (its number pins every call; its timestamp is "now").

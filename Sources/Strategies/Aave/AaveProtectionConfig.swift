@@ -6,29 +6,7 @@ public import TOML
 /// configured contracts. Every key and its default is in docs/strategies.md.
 public struct AaveProtectionConfig: Sendable, Hashable {
     /// A user watched by name in config, with optional overrides of the defaults.
-    public struct EnrolledUser: Sendable, Hashable {
-        public var address: Address
-        public var triggerHealthFactor: U256?
-        public var targetHealthFactor: U256?
-        /// The collateral to withdraw and swap; nil: the user's largest collateral.
-        public var collateralAsset: Address?
-        /// The debt to repay; nil: the user's largest debt.
-        public var debtAsset: Address?
-        /// The most swap slippage this user accepts; nil: the default.
-        public var slippageBps: UInt16?
-
-        public init(
-            address: Address, triggerHealthFactor: U256? = nil, targetHealthFactor: U256? = nil,
-            collateralAsset: Address? = nil, debtAsset: Address? = nil, slippageBps: UInt16? = nil
-        ) {
-            self.address = address
-            self.triggerHealthFactor = triggerHealthFactor
-            self.targetHealthFactor = targetHealthFactor
-            self.collateralAsset = collateralAsset
-            self.debtAsset = debtAsset
-            self.slippageBps = slippageBps
-        }
-    }
+    public typealias EnrolledUser = AaveEnrollment
 
     public var pool: ContractDirectory.Contract
     public var orchestrator: ContractDirectory.Contract
@@ -65,7 +43,11 @@ public struct AaveProtectionConfig: Sendable, Hashable {
     /// Compare the off-chain account data with `getUserAccountData` for every position, not only
     /// those below the trigger. Default false.
     public var checkAllPositions: Bool
+    /// The users enrolled in config (`[[strategies.NAME.users]]`).
     public var users: [EnrolledUser]
+    /// Also watch the users enrolled in the keeper's database (`keeper aave enroll`), read at
+    /// every tick; a user enrolled in both is watched with the config's settings. Default false.
+    public var databaseUsers: Bool
 
     public init(
         pool: ContractDirectory.Contract, orchestrator: ContractDirectory.Contract, oracle: ContractDirectory.Contract,
@@ -75,8 +57,9 @@ public struct AaveProtectionConfig: Sendable, Hashable {
         cooldownSeconds: UInt64 = 600, flashLoanPremiumBps: UInt16? = nil, slippageBps: UInt16 = 30,
         maxGasShareBps: UInt32 = 100, gasPerProtection: UInt64 = 800_000, priorityFee: U256 = U256(1_000_000_000),
         gasPriceAsset: Address? = nil, pageSize: Int = 1000, rediscoverySeconds: UInt64 = 60,
-        checkAllPositions: Bool = false, users: [EnrolledUser] = []
+        checkAllPositions: Bool = false, users: [EnrolledUser] = [], databaseUsers: Bool = false
     ) {
+        self.databaseUsers = databaseUsers
         self.pool = pool
         self.orchestrator = orchestrator
         self.oracle = oracle
@@ -105,7 +88,7 @@ public struct AaveProtectionConfig: Sendable, Hashable {
     public var observerConfiguration: AaveObserverConfiguration {
         AaveObserverConfiguration(
             pool: pool.address, oracle: oracle.address, swapVenue: swap?.address, gasPriceAsset: gasPriceAsset,
-            enrolledUsers: users.map(\.address), subgraph: subgraph, pageSize: pageSize,
+            enrolledUsers: users.map(\.address), databaseUsers: databaseUsers, subgraph: subgraph, pageSize: pageSize,
             checkBelowHealthFactor: checkAllPositions ? nil : highestTrigger, rediscoverySeconds: rediscoverySeconds)
     }
 
@@ -164,6 +147,7 @@ extension AaveProtectionConfig {
         pageSize = try Self.integer(table, "page_size", in: 1...1000, default: 1000)
         rediscoverySeconds = try Self.integer(table, "rediscovery_seconds", in: 0...86_400, default: 60)
         checkAllPositions = try table.optionalBool("check_all_positions") ?? false
+        databaseUsers = try table.optionalBool("database_users") ?? false
 
         var users: [EnrolledUser] = []
         for (i, u) in try table.optionalArrayOfTables("users").enumerated() {
@@ -189,8 +173,8 @@ extension AaveProtectionConfig {
                 address: address, triggerHealthFactor: trigger, targetHealthFactor: target, collateralAsset: collateral,
                 debtAsset: debt, slippageBps: slippage))
         }
-        if subgraph == nil && users.isEmpty {
-            throw table.error(key: "users", "watches nobody: enroll users with [[\(prefix).users]] or name a subgraph for discovery with subgraph = \"aave\"")
+        if subgraph == nil && users.isEmpty && !databaseUsers {
+            throw table.error(key: "users", "watches nobody: enroll users with [[\(prefix).users]], set database_users = true and enroll them with 'keeper aave enroll', or name a subgraph for discovery with subgraph = \"aave\"")
         }
         self.users = users
     }

@@ -47,8 +47,9 @@ public struct AaveProtectionStrategy: Strategy {
         }
         var decision = StrategyDecision()
         for problem in observation.problems { decision.notes.append(.init(.warning, problem)) }
+        let databaseUsers = Self.settings(observation.enrollments)
         for position in observation.positions {
-            switch evaluate(position, in: observation, snapshot: snapshot) {
+            switch evaluate(position, in: observation, snapshot: snapshot, databaseUsers: databaseUsers) {
             case .none: break
             case .skip(let note): decision.notes.append(note)
             case .act(let intent): decision.intents.append(intent)
@@ -66,10 +67,22 @@ public struct AaveProtectionStrategy: Strategy {
         case act(Intent)
     }
 
+    /// The users enrolled in the database, by address (the first of duplicates).
+    static func settings(_ enrollments: [AaveEnrollment]) -> [Address: AaveEnrollment] {
+        Dictionary(enrollments.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The decision for one position of `observation` (public for tests and tools).
-    public func evaluate(_ position: AaveObservation.Position, in observation: AaveObservation, snapshot: Snapshot) -> Verdict {
+    ///
+    /// A user's settings are the config's when the config enrolls them, else the database's
+    /// (`databaseUsers`, by default those of `observation`), else the strategy's defaults: the
+    /// config file wins, so what operators reviewed there is what runs.
+    public func evaluate(
+        _ position: AaveObservation.Position, in observation: AaveObservation, snapshot: Snapshot,
+        databaseUsers: [Address: AaveEnrollment]? = nil
+    ) -> Verdict {
         let user = position.user
-        let settings = enrolled[user]
+        let settings = enrolled[user] ?? (databaseUsers ?? Self.settings(observation.enrollments))[user]
         let trigger = settings?.triggerHealthFactor ?? config.triggerHealthFactor
         let target = settings?.targetHealthFactor ?? config.targetHealthFactor
         let short = Self.short(user)
@@ -91,6 +104,11 @@ public struct AaveProtectionStrategy: Strategy {
         let hf = onChain.healthFactor
         guard hf < trigger else { return .none }
         let head = "\(short) HF \(Self.hf(hf)) < trigger \(Self.threshold(trigger))"
+        // The config checks its own users; a database enrollment may leave the target at or
+        // below the trigger (its trigger above a default target, or the defaults changed since).
+        guard target > trigger else {
+            return .skip(.init(.warning, "\(head): the target \(Self.threshold(target)) is not above the trigger, so a protection would fire again at once; not acted on (fix the user's enrollment: keeper aave enroll)"))
+        }
 
         let subject = Self.subject(user)
         if let last = snapshot.history.lastActionTime[subject], observation.timestamp < last &+ config.cooldownSeconds {
@@ -125,7 +143,7 @@ public struct AaveProtectionStrategy: Strategy {
             }
             .sorted { value($0, position.reserves[$0].collateralBalance) > value($1, position.reserves[$1].collateralBalance) }
         guard !debts.isEmpty, !collaterals.isEmpty else {
-            return .skip(.init(.warning, "\(head): no \(debts.isEmpty ? "debt" : "collateral") reserve to use\(settings == nil ? "" : " (check the user's collateral/debt in config)")"))
+            return .skip(.init(.warning, "\(head): no \(debts.isEmpty ? "debt" : "collateral") reserve to use\(settings == nil ? "" : " (check the user's collateral/debt enrollment)")"))
         }
 
         var chosen: (plan: RepaySizing.Plan, debt: Int, collateral: Int)?
@@ -162,6 +180,7 @@ public struct AaveProtectionStrategy: Strategy {
             case .capBinds:
                 if let best {
                     "even repaying \(AaveAmount.readable(best.repayAmount, decimals: dr.decimals)) \(symbol(observation, position, d)) with \(AaveAmount.readable(best.collateralToWithdraw, decimals: cr.decimals)) \(symbol(observation, position, c)) leaves HF \(Self.hf(best.expectedHealthFactor))"
+                        + otherDebts(besides: d, repaid: best.repayAmount, position, observation)
                 } else {
                     "no repayment fits the collateral available"
                 }
@@ -208,6 +227,24 @@ public struct AaveProtectionStrategy: Strategy {
             ],
             reason: "\(head): \(action)\(gasText)")
         return .act(intent)
+    }
+
+    /// Why repaying all of one debt is not enough, when it is the other debts: one `protect`
+    /// repays one debt asset, and two chained calls cannot be guarded (the first would have to
+    /// pass a `minHealthFactorAfter` below the target, and each is simulated alone at the
+    /// snapshot's block), so such a position is left to the operator. Empty when `repaid` does
+    /// not clear debt `d` or there is no other debt.
+    private func otherDebts(
+        besides d: Int, repaid: U256, _ position: AaveObservation.Position, _ observation: AaveObservation
+    ) -> String {
+        guard repaid >= position.reserves[d].debtBalance else { return "" }
+        let others = position.reserves.indices.filter { $0 != d && !position.reserves[$0].debtBalance.isZero }
+        guard !others.isEmpty else { return "" }
+        let owed = others.map { i in
+            let r = position.reserves[i]
+            return "\(symbol(observation, position, i)) \(Self.base(U256.mulDiv(r.debtBalance, r.price, r.assetUnit) ?? .max))"
+        }
+        return " (the whole \(symbol(observation, position, d)) debt): the rest is owed in \(owed.joined(separator: ", ")), and one protect repays one debt asset; a protection that would leave HF below the target is never sent — repay the other debt by hand, or enroll the user with a target one debt can reach"
     }
 
     private func symbol(_ observation: AaveObservation, _ position: AaveObservation.Position, _ i: Int) -> String {

@@ -73,11 +73,11 @@ public struct ReceiptArchive: Sendable {
         self.path = path
     }
 
-    /// An archive path from config: absolute as given; relative to the directory of `configFile`
-    /// (when known), else to the working directory.
+    /// An archive path from config, resolved as every path of the keeper's config is
+    /// (``ConfigPath/resolve(_:relativeTo:)``): absolute as given, relative ones against the
+    /// config file's directory.
     public static func resolve(_ path: String, relativeTo configFile: String?) -> String {
-        guard !path.hasPrefix("/"), let configFile, configFile.contains("/") else { return path }
-        return ((configFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+        ConfigPath.resolve(path, relativeTo: configFile)
     }
 
     func open(create: Bool) throws(Failure) -> SQLite.Connection {
