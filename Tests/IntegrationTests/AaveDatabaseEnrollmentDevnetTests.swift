@@ -10,7 +10,7 @@ import Testing
 /// from the next tick and protected on chain; unenrolled, they are no longer read.
 @Suite(.serialized) struct AaveDatabaseEnrollmentDevnetTests {
     @Test func aDatabaseEnrolledUserIsProtected() async throws {
-        let env = try await startOffPool { try AaveDevnet(scenario: "aave-60") }
+        let env = try await AaveDevnet.start(scenario: "aave-60")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aave-db-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
