@@ -8,19 +8,10 @@ import Testing
     /// `keeper`, next to the test bundle (`.build/<config>/`).
     static func keeperBinary() throws -> URL { URL(fileURLWithPath: try BuiltExecutable.path("keeper")) }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = try keeperBinary()
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    /// Runs `keeper` with `arguments` to completion, off the cooperative pool.
+    static func run(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+        let result = try await ChildProcess.run(try keeperBinary().path, arguments)
+        return (result.status, result.stdout, result.stderr)
     }
 
     static func write(_ text: String) throws -> String {
@@ -47,18 +38,18 @@ import Testing
         """
     }
 
-    @Test func configCheckPrintsASummary() throws {
+    @Test func configCheckPrintsASummary() async throws {
         let path = try Self.write(Self.config(url: "http://127.0.0.1:8545/"))
-        let result = try Self.run(["config", "check", path])
+        let result = try await Self.run(["config", "check", path])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.hasPrefix("\(path): ok\n"))
         #expect(result.out.contains("rpc           devnet (127.0.0.1)"))
         #expect(result.out.contains("strategies    none"))
     }
 
-    @Test func configCheckNamesTheLineAndExits2() throws {
+    @Test func configCheckNamesTheLineAndExits2() async throws {
         let path = try Self.write(Self.config(url: "http://127.0.0.1:8545/") + "\n\n[fees]\nbump_percent = 5\n")
-        let result = try Self.run(["config", "check", path])
+        let result = try await Self.run(["config", "check", path])
         #expect(result.status == 2)
         #expect(result.out.isEmpty)
         #expect(result.err.contains("\(path):16: key 'fees.bump_percent'"), "\(result.err)")
@@ -67,11 +58,11 @@ import Testing
     @Test func planRunsOneDryRunTickAndExits() async throws {
         let devnet = try await Devnet.start(scenario: "contracts")
         let path = try Self.write(Self.config(url: devnet.url.absoluteString))
-        let result = try await onOwnThread { try Self.run(["plan", "--config", path]) }
+        let result = try await Self.run(["plan", "--config", path])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.hasPrefix("block "))
         #expect(result.out.contains(": nothing to do"))
-        let json = try await onOwnThread { try Self.run(["plan", "--config", path, "--json"]) }
+        let json = try await Self.run(["plan", "--config", path, "--json"])
         #expect(json.status == 0)
         #expect(json.out.isEmpty)
         // Dry-run writes no database.

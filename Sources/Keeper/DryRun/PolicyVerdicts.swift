@@ -68,13 +68,22 @@ public struct PolicyVerdicts: Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
             return "policy check failed: cannot run \(signerBinary): \(error)"
         }
+        // Standard error is drained on its own thread while standard output is read here: a
+        // checker that fills one pipe while we wait on the other would otherwise never finish.
+        let errorsRead = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var errors = Data()
+        Thread {
+            errors = err.fileHandleForReading.readDataToEndOfFile()
+            errorsRead.signal()
+        }.start()
         let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        errorsRead.wait()
         process.waitUntilExit()
         let firstLine = { (data: Data) in
             String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""

@@ -27,8 +27,11 @@ final class KeeperProcessHarness: @unchecked Sendable {
 
     /// Starts the demo devnet; the keeper's and the signer's files go to a fresh temp directory
     /// (short, so that socket paths fit `sun_path`).
-    init() async throws {
-        devnet = try await Devnet.start(scenario: "demo")
+    ///
+    /// - Parameter blockTime: mine a block every so many seconds (the head moves on its own);
+    ///   nil mines only on transactions and `evm_mine`, so the head stands still in between.
+    init(blockTime: Double? = nil) async throws {
+        devnet = try await Devnet.start(scenario: "demo", blockTime: blockTime)
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("kp-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         guard let sinkText = devnet.manifestString("contracts", "PriceFeedSink"),
