@@ -75,6 +75,10 @@ import Testing
         #expect(app.metrics.renderText().contains("keeper_rpc_errors_total{endpoint=\"down\",kind=\"transport\"}"))
     }
 
+    /// Held the way a real chain holds a transaction: the base fee rises above its fee cap
+    /// (`anvil_setNextBlockBaseFeePerGas`, then EIP-1559 from there), so blocks are mined
+    /// without it; after `bump_after_blocks` the keeper replaces it with fees that cover the new
+    /// base fee, and the replacement, not the original, is mined.
     @Test func heldTransactionIsReplacedThenMined() async throws {
         let devnet = try await Self.devnet()
         let h = try KeeperHarness(devnet: devnet)
@@ -82,11 +86,13 @@ import Testing
         try await h.setAutomine(false)
         let first = try await app.engine.tick()
         #expect(first.sent == [Self.key], "\(first.summary)")
-        // Hold it: with (almost) no balance the pool skips it while blocks are mined.
-        let balance = try await h.rpc.balance(of: h.keeperAccount)
-        try await devnet.control("anvil_setBalance", [.string(h.keeperAccount.lowercaseHex), "0x1"])
+        let sent = try #require(try IntentStore(path: h.databasePath).intent(key: Self.key)?.attempts.first)
+        let heldAt = sent.fees.maxFeePerGas.multipliedReportingOverflow(by: 2).partialValue
+        try await devnet.control("anvil_setNextBlockBaseFeePerGas", [.string(heldAt.hexQuantity)])
         try await h.mine(2)
-        try await devnet.control("anvil_setBalance", [.string(h.keeperAccount.lowercaseHex), .string(balance.hexQuantity)])
+        // Two blocks above its fee cap (2x, then 1.75x after an empty block): still pending.
+        #expect(try await h.rpc.receipt(sent.hash) == nil)
+        #expect(try await h.minedNonce() == 0)
         let bumped = try await h.tick(app) { !$0.replaced.isEmpty }
         #expect(bumped.last?.replaced == [Self.key])
         try await h.mine()
@@ -95,8 +101,11 @@ import Testing
         #expect(try await h.minedNonce() == 1)
         let stored = try #require(try IntentStore(path: h.databasePath).intent(key: Self.key))
         #expect(stored.attempts.count == 2)
-        #expect(stored.attempts[1].fees.maxFeePerGas > stored.attempts[0].fees.maxFeePerGas)
-        #expect(stored.mined?.hash == stored.attempts[1].hash)
+        let replacement = try #require(stored.attempts.last)
+        #expect(FeePolicy.isValidReplacement(replacement.fees, of: sent.fees))
+        #expect(replacement.fees.maxFeePerGas > heldAt - heldAt / 8, "the replacement covers the base fee it met")
+        #expect(stored.mined?.hash == replacement.hash)
+        #expect(try await h.rpc.receipt(sent.hash) == nil, "the held original was never mined")
         #expect(app.metrics.renderText().contains("keeper_transactions_replaced_total 1"))
     }
 

@@ -242,6 +242,8 @@ class Chain:
         self._diff: list = []
         self._time_offset = 0
         self._next_timestamp: int | None = None
+        # anvil_setNextBlockBaseFeePerGas: the next block's base fee, instead of EIP-1559's
+        self._next_base_fee: int | None = None
         self._snapshots: dict[int, tuple] = {}
         self._snap_id = 0
         self._block_env_key = None
@@ -443,8 +445,16 @@ class Chain:
         return self.head.timestamp
 
     def next_base_fee(self) -> int:
+        if self._next_base_fee is not None:
+            return self._next_base_fee
         h = self.head
         return next_base_fee(h.base_fee, h.gas_used, h.gas_limit)
+
+    def set_next_block_base_fee(self, fee: int):
+        """The next block's base fee (anvil_setNextBlockBaseFeePerGas); EIP-1559 after it."""
+        if fee < 0:
+            raise ValueError(f"base fee {fee} must not be negative")
+        self._next_base_fee = int(fee)
 
     def increase_time(self, seconds: int) -> int:
         """Move the clock: the next block's timestamp is at least the latest one's + seconds."""
@@ -470,7 +480,9 @@ class Chain:
         self._next_timestamp = None
         n = parent.number + 1
         self._diff = []
-        return Block(n, parent.hash, timestamp, self.next_base_fee(), self.gas_limit, self.coinbase,
+        base_fee = self.next_base_fee()
+        self._next_base_fee = None
+        return Block(n, parent.hash, timestamp, base_fee, self.gas_limit, self.coinbase,
                      keccak(parent.hash + n.to_bytes(8, "big")))
 
     def _set_block_env(self, number, timestamp, base_fee, prevrandao):

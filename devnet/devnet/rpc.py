@@ -358,6 +358,13 @@ class Api:
     def rpc_anvil_getAutomine(self):
         return self.chain.automine
 
+    def rpc_anvil_setNextBlockBaseFeePerGas(self, fee):
+        try:
+            self.chain.set_next_block_base_fee(_int(fee))
+        except ValueError as e:
+            raise RpcError(-32000, str(e)) from None
+        return None
+
     def rpc_anvil_setBalance(self, addr, wei):
         self.chain.set_balance(_a(addr), _int(wei))
         return None

@@ -153,6 +153,33 @@ def test_replacement_needs_ten_percent_on_both_fees(rpc, accounts):
     assert nonce(rpc, addr, "latest") == n + 1
 
 
+def test_a_base_fee_above_the_fee_cap_holds_a_transaction_until_it_is_replaced(rpc, accounts):
+    # anvil_setNextBlockBaseFeePerGas sets one block's base fee; EIP-1559 goes on from there.
+    addr, key = accounts[5]
+    rpc("evm_setAutomine", False)
+    n = nonce(rpc, addr)
+    tx = dict(type=2, nonce=n, to=DEAD, value=1, gas=21000, maxPriorityFeePerGas=10**9)
+    h1 = send(rpc, key, maxFeePerGas=10 * 10**9, **tx)
+    rpc("anvil_setNextBlockBaseFeePerGas", hex(20 * 10**9))
+    assert int(rpc("eth_gasPrice"), 16) == 21 * 10**9       # the set fee is the next one
+    rpc("evm_mine")
+    b1 = rpc("eth_getBlockByNumber", "latest", False)
+    assert int(b1["baseFeePerGas"], 16) == 20 * 10**9
+    assert rpc("eth_getTransactionByHash", h1)["blockNumber"] is None   # held: cap < base fee
+    rpc("evm_mine")                                        # empty: falls by 1/8, still above
+    assert int(rpc("eth_getBlockByNumber", "latest", False)["baseFeePerGas"], 16) == 17_500_000_000
+    assert rpc("eth_getTransactionByHash", h1)["blockNumber"] is None
+    r = rpc.request("eth_sendRawTransaction", sign(key, maxFeePerGas=12 * 10**9, **dict(tx, maxPriorityFeePerGas=2 * 10**9)))
+    assert "max fee per gas less than block base fee" in r["error"]["message"]
+    h2 = send(rpc, key, maxFeePerGas=40 * 10**9, **dict(tx, maxPriorityFeePerGas=2 * 10**9))
+    rpc("evm_mine")
+    assert rpc("eth_getTransactionByHash", h1) is None
+    assert rpc("eth_getTransactionReceipt", h2)["status"] == "0x1"
+    assert nonce(rpc, addr, "latest") == n + 1
+    r = rpc.request("anvil_setNextBlockBaseFeePerGas", "-0x1")
+    assert "error" in r
+
+
 def test_base_fee_follows_eip1559(rpc, accounts):
     addr, key = accounts[4]
     burner = deploy(rpc, key, initcode_for(BURNER))
