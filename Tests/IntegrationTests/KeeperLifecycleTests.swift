@@ -118,6 +118,35 @@ import Testing
         #expect(try h.storedKeys().filter { $0.hasPrefix("twap-push/") }.count == 2)
     }
 
+    /// SIGTERM while a tick waits on a slow node: systemd hears STOPPING=1 at once, the tick in
+    /// flight finishes (here it fails on its own timeouts), and the keeper exits 0.
+    @Test func sigtermDuringASlowTickSendsStoppingAtOnce() async throws {
+        let h = try await KeeperProcessHarness()
+        defer { h.stopAll() }
+        try h.writeConfig(strategies: false)
+        let notify = try h.notifySocket()
+        let keeper = try h.startKeeper(notify: notify)
+        defer { keeper.kill() }
+        try await notify.wait(for: "READY=1", within: .seconds(30)) { $0.contains("READY=1") }
+
+        // Every answer now takes 5 s, past the 2 s request timeout: a tick spends three attempts
+        // (~6 s) before it fails. The first attempt's failure of the tick after a failed one
+        // marks a tick in flight with two attempts (~4 s) still to go: the moment for SIGTERM.
+        try await h.devnet.control("devnet_setFault", [.object(["kind": "delay", "ms": .number("5000")])])
+        try await Poll.until("a tick in flight after a failed one; log: \(keeper.log.suffix(1500))", within: .seconds(30)) {
+            let lines = keeper.logLines
+            guard let failed = lines.lastIndex(where: { $0.contains("tick failed") }) else { return false }
+            return lines[(failed + 1)...].contains { $0.contains("rpc attempt failed") && $0.contains("keeper.rpc.attempt=1") }
+        }
+        keeper.send(SIGTERM)
+        let signalled = ContinuousClock.now
+        try await notify.wait(for: "STOPPING=1", within: .seconds(1)) { $0.contains("STOPPING=1") }
+        #expect(ContinuousClock.now - signalled < .milliseconds(1000))
+        #expect(try await keeper.waitForExit(within: .seconds(20)) == .exited(0))
+        #expect(notify.assignments.filter { $0 == "STOPPING=1" }.count == 1, "\(notify.assignments)")
+        #expect(keeper.log.contains("tick loop stopped"))
+    }
+
     /// pymaker's rule: a keeper whose head stopped moving exits non-zero so that systemd restarts
     /// it. Reloads must not hide the stall (an operator, or a log rotation, may send SIGHUP often).
     @Test func aStalledHeadExitsNonZeroEvenWhenReloadedMeanwhile() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Oracle
 public import Logging
 public import ServiceLifecycle
@@ -24,8 +25,8 @@ public struct KeeperRuntimeError: Error, Sendable, CustomStringConvertible {
 /// notifications (`READY=1` after the first good tick, `WATCHDOG=1` while ticks succeed,
 /// `STATUS=` with the last tick's summary, `STOPPING=1`), and an error exit when the head stalls.
 ///
-/// Graceful shutdown (SIGTERM, SIGINT) lets the tick in flight finish; only the wait between
-/// ticks is cut short.
+/// Graceful shutdown (SIGTERM, SIGINT) sends `STOPPING=1` at once and lets the tick in flight
+/// finish; only the wait between ticks is cut short.
 public struct TickService<C: Clock<Duration>>: Service {
     let engine: KeeperEngine
     let metrics: KeeperMetrics?
@@ -53,8 +54,20 @@ public struct TickService<C: Clock<Duration>>: Service {
     }
 
     public func run() async throws {
+        let stopping = StoppingNotice()
+        // STOPPING=1 goes out when the shutdown begins, not after the tick in flight (which may
+        // take seconds against a slow node): systemd shows "deactivating" at once. The loop's
+        // own exit (a stalled head, cancellation) sends it too, once.
+        try await withGracefulShutdownHandler {
+            defer { stopping.send { notify { try $0.stopping() } } }
+            try await loop()
+        } onGracefulShutdown: {
+            stopping.send { notify { try $0.stopping() } }
+        }
+    }
+
+    private func loop() async throws {
         var lastWatchdog: C.Instant?
-        defer { notify { try $0.stopping() } }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let started = ContinuousClock.now
             do {
@@ -107,6 +120,19 @@ public struct TickService<C: Clock<Duration>>: Service {
         } catch {
             logger.warning("sd_notify failed", metadata: ["error.message": "\(error)"])
         }
+    }
+}
+
+/// Sends `STOPPING=1` once, from whichever of the shutdown handler and the loop's end comes first.
+private final class StoppingNotice: Sendable {
+    private let sent = Mutex(false)
+
+    func send(_ notify: () -> Void) {
+        let first = sent.withLock { sent in
+            defer { sent = true }
+            return !sent
+        }
+        if first { notify() }
     }
 }
 
