@@ -161,9 +161,15 @@ struct AaveCommand: ParsableCommand {
 
         @OptionGroup var common: Common
 
+        @Flag(name: .long, help: "One JSON object a line, a user each: source (config or database), address, the applied trigger_health_factor, target_health_factor, collateral, debt (null: the largest), slippage_bps, watched, config_wins.")
+        var json = false
+
         func run() throws {
             let strategy = try common.target()
-            print(try toolStep { () throws(ToolError) in try AaveEnrollTool.list(strategy) }, terminator: "")
+            let json = self.json
+            print(try toolStep { () throws(ToolError) in
+                try json ? AaveEnrollTool.listJSON(strategy) : AaveEnrollTool.list(strategy)
+            }, terminator: "")
         }
     }
 }

@@ -154,6 +154,37 @@ public enum AaveEnrollTool {
         return out
     }
 
+    /// `keeper aave list --json`: one JSON object a line, a user each, the config's first, with
+    /// the settings the strategy applies (defaults filled in) and whether the user is watched.
+    public static func listJSON(_ strategy: Target) throws(ToolError) -> String {
+        let records: [AaveEnrollmentStore.Record]
+        do {
+            records = try strategy.store.records(strategy: strategy.name)
+        } catch {
+            throw ToolError(error.description)
+        }
+        let c = strategy.config
+        func line(_ e: AaveEnrollment, source: String, watched: Bool, configWins: Bool) -> String {
+            func asset(_ address: Address?) -> JSONValue { address.map { .string($0.checksummed) } ?? .null }
+            let object: [String: JSONValue] = [
+                "strategy": .string(strategy.name), "source": .string(source), "address": .string(e.address.checksummed),
+                "trigger_health_factor": .string(format(e.triggerHealthFactor ?? c.triggerHealthFactor)),
+                "target_health_factor": .string(format(e.targetHealthFactor ?? c.targetHealthFactor)),
+                "collateral": asset(e.collateralAsset), "debt": asset(e.debtAsset),
+                "slippage_bps": .number(String(e.slippageBps ?? c.slippageBps)),
+                "watched": .bool(watched), "config_wins": .bool(configWins),
+            ]
+            return JSONValue.object(object).serialized + "\n"
+        }
+        var out = ""
+        for user in c.users { out += line(user, source: "config", watched: true, configWins: false) }
+        for record in records {
+            let wins = configEnrolls(record.enrollment.address, strategy)
+            out += line(record.enrollment, source: "database", watched: c.databaseUsers && !wins, configWins: wins)
+        }
+        return out
+    }
+
     /// A health factor with two places, more when it has them: 1.2 -> "1.20".
     static func format(_ wad: U256) -> String {
         var text = AaveProtectionConfig.formatWad(wad, decimals: 18)
