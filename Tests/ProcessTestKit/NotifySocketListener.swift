@@ -8,9 +8,9 @@ import Synchronization
 /// It is read on a thread of its own, all the time: Linux queues only `net.unix.max_dgram_qlen`
 /// datagrams (often 10) on an unread socket and then blocks the sender, which would stall the
 /// keeper's tick loop while the test waits for something else.
-final class NotifySocketListener: Sendable {
+public final class NotifySocketListener: Sendable {
     /// The socket's path (`NOTIFY_SOCKET`).
-    let path: String
+    public let path: String
     private let inbox: Inbox
 
     /// What was received, in order, and whether the reader should stop.
@@ -19,7 +19,7 @@ final class NotifySocketListener: Sendable {
     }
 
     /// Binds a datagram socket at `path` (at most 107 bytes) and starts reading it.
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw HarnessError(message: "socket(AF_UNIX, SOCK_DGRAM): errno \(errno)") }
@@ -64,13 +64,13 @@ final class NotifySocketListener: Sendable {
     }
 
     /// Every datagram received so far, in order (each holds newline-separated `KEY=value` lines).
-    var messages: [String] { inbox.state.withLock { $0.messages } }
+    public var messages: [String] { inbox.state.withLock { $0.messages } }
 
     /// Every `KEY=value` line received so far, in order.
-    var assignments: [String] { messages.flatMap { $0.split(separator: "\n").map(String.init) } }
+    public var assignments: [String] { messages.flatMap { $0.split(separator: "\n").map(String.init) } }
 
     /// Waits until `condition` holds for the lines received so far; throws after `within`.
-    func wait(for what: String, within: Duration, _ condition: ([String]) -> Bool) async throws {
+    public func wait(for what: String, within: Duration, _ condition: ([String]) -> Bool) async throws {
         try await Poll.until("\(what) on NOTIFY_SOCKET (received: \(assignments.suffix(8)))", within: within) {
             condition(assignments)
         }
