@@ -62,7 +62,12 @@ public final class ManagedProcess: @unchecked Sendable {
     public func waitForExit(within: Duration) async throws -> Exit {
         let process = self.process
         try await Poll.until("\(name) to exit; its log ends: \(log.suffix(1500))", within: within) { !process.isRunning }
-        return process.terminationReason == .uncaughtSignal ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
+        return exit
+    }
+
+    /// How it ended (once it has).
+    private var exit: Exit {
+        process.terminationReason == .uncaughtSignal ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
     }
 
     /// Waits until its log has a line containing every one of `fragments`, and returns that line.
@@ -70,6 +75,21 @@ public final class ManagedProcess: @unchecked Sendable {
     public func waitForLogLine(_ fragments: String..., within: Duration) async throws -> String {
         try await Poll.until("a line of \(name)'s log with \(fragments); it ends: \(log.suffix(1500))", within: within) {
             logLines.first { line in fragments.allSatisfy { line.contains($0) } }
+        }
+    }
+
+    /// Like ``waitForLogLine(_:within:)``, but throws as soon as it exits without that line (it
+    /// was expected to log it and live on: killed by a signal it should have handled, say).
+    @discardableResult
+    public func waitForLogLineWhileRunning(_ fragments: String..., within: Duration) async throws -> String {
+        let process = self.process
+        return try await Poll.until("a line of \(name)'s log with \(fragments); it ends: \(log.suffix(1500))", within: within) {
+            let running = process.isRunning  // before reading the log, which then has all it wrote if it has exited
+            if let line = logLines.first(where: { line in fragments.allSatisfy { line.contains($0) } }) { return line }
+            guard running else {
+                throw HarnessError(message: "\(name) ended (\(exit)) without a log line with \(fragments); its log ends: \(log.suffix(1500))")
+            }
+            return nil
         }
     }
 

@@ -1,6 +1,5 @@
 import EVM
 import Foundation
-import Logging
 import ProcessTestKit
 import SignerWire
 import Testing
@@ -20,31 +19,8 @@ private let venvPython: String? = {
 @Suite(.enabled(if: builtSignerPath != nil && venvPython != nil))
 struct SignerServeTests {
     static let python = venvPython
-    static let keeper = SignerProcess.keeperAddress
-    static let markets = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-
-    /// The policy the tests sign under: the Markets contract's `resolve`, all three transaction
-    /// types, no value.
-    static let policy = """
-        schema = 1
-        chain_id = 31337
-        accounts = ["\(keeper)"]
-
-        [limits]
-        tx_types = [0, 1, 2]
-        max_gas = 1_000_000
-        max_value = "0"
-        max_fee_per_gas = "200 gwei"
-        max_priority_fee_per_gas = "5 gwei"
-        max_gas_price = "200 gwei"
-
-        [[contract]]
-        name = "Markets"
-        address = "\(markets)"
-
-        [[contract.function]]
-        signature = "function resolve(uint256 marketId, bool outcome)"
-        """
+    static let keeper = SignerUnderTest.keeper
+    static let markets = SignerUnderTest.markets
 
     /// eth-account's raw signed transaction for the same key (decrypted from the keystore by
     /// eth-account itself) and fields.
@@ -71,8 +47,8 @@ struct SignerServeTests {
     }
 
     @Test func signsWhatEthAccountSignsAndRefusesWithTheRule() async throws {
-        let temporary = try TemporaryDirectory()
-        let signer = try SignerProcess(in: URL(fileURLWithPath: temporary.path), policy: Self.policy)
+        let signerUnderTest = try await SignerUnderTest(approve: false)
+        let signer = signerUnderTest.signer
         // Unapproved: refuses to start.
         #expect(try await signer.run(["serve", "--config", signer.configPath]).status == 1)
         try await signer.approve()
@@ -81,7 +57,7 @@ struct SignerServeTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: signer.socketPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o660)
 
-        let client = SignerClient(socketPath: signer.socketPath, timeout: .seconds(10), logger: Logger(label: "test"))
+        let client = signerUnderTest.client()
         #expect(try await client.accounts() == [try Address(Self.keeper)])
         let resolve = try ABIFunction(parsing: "function resolve(uint256 marketId, bool outcome)")
         let data = try resolve.encodeCall([.uint(7), .bool(true)])
