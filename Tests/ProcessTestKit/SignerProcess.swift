@@ -100,6 +100,8 @@ public final class SignerProcess: Sendable {
     ///   - waitForSocket: return once the socket exists (throws if the signer exits first).
     @discardableResult
     public func start(environment: [String: String] = [:], shellPrefix: String? = nil, waitForSocket: Bool = true) async throws -> ManagedProcess {
+        // A socket file left by a killed signer is there before the new one listens.
+        let stale = FileManager.default.fileExists(atPath: socketPath)
         let arguments = ["serve", "--config", configPath]
         let process: ManagedProcess
         if let shellPrefix {
@@ -111,16 +113,18 @@ public final class SignerProcess: Sendable {
             process = try ManagedProcess(name: "signer serve", executable: executable, arguments: arguments, environment: environment, logFile: logFile)
         }
         current.withLock { $0 = process }
-        if waitForSocket { try await self.waitForSocket(process) }
+        if waitForSocket { try await self.waitForSocket(process, replacingStale: stale) }
         return process
     }
 
-    /// Waits until the socket file exists; throws when `process` exits first, or after `within`.
-    public func waitForSocket(_ process: ManagedProcess, within: Duration = .seconds(30)) async throws {
+    /// Waits until the socket file exists (when `replacingStale`, until it accepts a connection:
+    /// the file of a killed signer exists all along); throws when `process` exits first, or
+    /// after `within`.
+    public func waitForSocket(_ process: ManagedProcess, replacingStale: Bool = false, within: Duration = .seconds(30)) async throws {
         let socket = socketPath
         try await Poll.until("the signer's socket; its log: \(process.log.suffix(1500))", within: within) {
             guard process.isRunning else { throw HarnessError(message: "signer serve exited: \(process.log.suffix(1500))") }
-            return FileManager.default.fileExists(atPath: socket)
+            return replacingStale ? UnixSocketAddress.accepts(socket) : FileManager.default.fileExists(atPath: socket)
         }
     }
 
