@@ -45,7 +45,7 @@ public final class SignerApp: @unchecked Sendable {
                 "signer.accounts": "\(uncovered.map(\.checksummed).joined(separator: ","))",
             ])
         }
-        store = try SignerStore(path: config.databasePath, logger: logger)
+        store = try SignerStore(path: config.databasePath, options: .init(commitTimeout: config.commitTimeout), logger: logger)
         service = SignerService(policy: policy, keys: keys, store: store, logger: logger)
         let transport = TransportConfiguration(socket: config.socket)
         let inherited = try Systemd.listenFileDescriptors().map(\.fileDescriptor)
