@@ -154,7 +154,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Child processes run without holding a thread of the cooperative pool.
+        // Child processes for tests, without holding a thread of the cooperative pool: run to
+        // completion, or long-running with a log, signals and deadlines (the real signer and keeper).
         .target(name: "ProcessTestKit", path: "Tests/ProcessTestKit", swiftSettings: swiftSettings),
         // The real devnet (devnet/run) as a child process, for integration tests on loopback.
         .target(

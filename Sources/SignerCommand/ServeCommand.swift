@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Logging
 import Signer
 import Systemd
@@ -19,7 +18,9 @@ struct ServeCommand: ParsableCommand {
             socket. Refuses to start, saying what to run, when anything is missing or unapproved.
 
             Signals: SIGTERM or SIGINT stop gracefully (requests in flight finish, keys are \
-            zeroed); SIGHUP loads a newly approved policy (an unapproved change keeps the old one).
+            zeroed); SIGHUP loads a newly approved policy (an unapproved change keeps the old one). \
+            During start-up, SIGTERM or SIGINT stop the signer once it is loaded, without serving \
+            (exit 0), and SIGHUP reads the policy again once it is loaded.
 
             Example:
               signer serve --config /etc/keeper-signer/signer.toml
@@ -30,6 +31,8 @@ struct ServeCommand: ParsableCommand {
     var config: String
 
     func run() throws {
+        // First of all, so that no signal during start-up kills the process with its default action.
+        let signals = ServeSignals()
         let settings: SignerConfig
         do {
             settings = try SignerConfig.load(path: config)
@@ -44,6 +47,7 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "signer")
+        signals.log(to: logger)
         let app: SignerApp
         do {
             app = try SignerApp(config: settings, logger: logger)
@@ -51,32 +55,17 @@ struct ServeCommand: ParsableCommand {
             printToStandardError("Error: the signer did not start: \(error)")
             Glibc.exit(1)
         }
+        guard signals.loaded(app) else {
+            // SIGTERM or SIGINT while loading: stop cleanly, never having been ready.
+            app.shutdown()
+            return
+        }
         _ = try? Systemd.ready()
         _ = try? Systemd.status("serving; policy sha256 \(app.service.policy.sha256.prefix(12))")
 
-        // Signals arrive on a queue; the main thread waits for the stop.
-        for signalNumber in [SIGTERM, SIGINT, SIGHUP] { signal(signalNumber, SIG_IGN) }
-        let queue = DispatchQueue(label: "signer.signals")
-        let stopped = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { stopped.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-        hangup.setEventHandler {
-            _ = try? Systemd.reloading()
-            app.reloadPolicy()
-            _ = try? Systemd.ready()
-        }
-        hangup.resume()
-        sources.append(hangup)
-
-        stopped.wait()
+        signals.waitForStop()
         _ = try? Systemd.stopping()
         app.shutdown()
-        sources.forEach { $0.cancel() }
+        signals.cancel()
     }
 }

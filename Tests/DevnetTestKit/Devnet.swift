@@ -9,9 +9,8 @@ import Glibc
 /// A running devnet (`devnet/run`): a real EVM behind JSON-RPC on 127.0.0.1, started on a free
 /// port for one test and stopped when the test is done.
 public final class Devnet: @unchecked Sendable {
-    /// The repository root (this file is Tests/DevnetTestKit/Devnet.swift).
-    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root.
+    public static var repositoryRoot: URL { BuiltExecutable.repositoryRoot }
 
     public let port: Int
     public let url: URL

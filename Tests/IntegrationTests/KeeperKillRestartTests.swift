@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Keeper
 import Oracle
+import ProcessTestKit
 import Testing
 
 /// `kill -9` of the real `keeper run` between broadcast and receipt, with the real signer and

@@ -3,6 +3,7 @@ import EVM
 import Foundation
 import Glibc
 import Keeper
+import ProcessTestKit
 import Testing
 
 /// The real `keeper run` as systemd drives it: sd_notify on a socket the test binds

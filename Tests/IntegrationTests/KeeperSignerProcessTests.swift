@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Keeper
 import Oracle
+import ProcessTestKit
 import Testing
 
 /// The real `keeper run` with the real `signer serve` over its Unix socket, when the signer is

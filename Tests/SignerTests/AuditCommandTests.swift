@@ -6,11 +6,7 @@ import Testing
 @testable import Signer
 
 /// The `signer` binary built next to this test binary, if there is one.
-let builtSignerPath: String? = {
-    guard let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-    let path = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("signer").path
-    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-}()
+let builtSignerPath: String? = try? BuiltExecutable.path("signer")
 
 /// `signer audit verify|tail` as a process: the real `signer` binary next to this test binary
 /// (built by `swift build --build-tests`; the tests are skipped when it is missing).

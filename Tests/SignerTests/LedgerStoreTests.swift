@@ -1,5 +1,6 @@
 import EVM
 import Foundation
+import ProcessTestKit
 import SQLite
 import Synchronization
 import Testing
@@ -243,6 +244,42 @@ import Testing
             try store.record(AuditEntry(request: LedgerFixture.audit(3, method: "account_list"), decision: .allowed)).waitDurable()
         }
         #expect(try LedgerFixture.count("spends", in: directory.database) == 1)
+    }
+
+    /// Another process holding the database's write lock stalls the committer (SQLite waits up to
+    /// its 5 s busy timeout): a request waits only the commit timeout, is refused, and returns no
+    /// signature; once the lock goes, its records commit after all (over-counted) and the store
+    /// goes on.
+    @Test func waitingForACommitIsBoundedByTheCommitTimeout() async throws {
+        let directory = try LedgerDirectory()
+        let database = directory.database
+        let outcome = try await onOwnThread { () -> (first: SignerStoreError?, waited: Duration, second: SignedTransaction?, spends: Int) in
+            let key = try LedgerFixture.key()
+            let policy = try LedgerFixture.policy(account: key.address)
+            let store = try SignerStore(
+                path: database, options: .init(commitTimeout: .milliseconds(200)), logger: LedgerFixture.quietLogger, now: LedgerFixture.start)
+            defer { store.close() }
+            try LedgerFixture.sign(store, policy: policy, key: key, LedgerFixture.transaction(nonce: 0))
+            let holder = try SQLite.Connection(path: database)
+            try holder.execute("BEGIN IMMEDIATE")
+            let started = ContinuousClock.now
+            var first: SignerStoreError?
+            do {
+                try LedgerFixture.sign(store, policy: policy, key: key, LedgerFixture.transaction(nonce: 1))
+            } catch {
+                first = error as? SignerStoreError
+            }
+            let waited = ContinuousClock.now - started
+            try holder.execute("COMMIT")
+            let (_, second) = try LedgerFixture.sign(store, policy: policy, key: key, LedgerFixture.transaction(nonce: 2))
+            return (first, waited, second, try LedgerFixture.count("spends", in: database))
+        }
+        #expect(outcome.first == SignerStoreError(.timedOut, ""))
+        #expect(outcome.first?.message.contains("within 200ms") == true)
+        #expect(outcome.waited >= .milliseconds(200))
+        #expect(outcome.waited < .seconds(4))
+        #expect(outcome.second != nil)
+        #expect(outcome.spends == 3)
     }
 
     @Test func closeCommitsWhatIsPendingAndThenRefuses() throws {

@@ -48,7 +48,10 @@ import Testing
         #expect(config.approval.operators == [try Address("0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785")])
         #expect(config.approval.threshold == 1)
         #expect(config.databasePath == "/var/lib/keeper-signer/signer.db")
+        #expect(config.commitTimeout == .seconds(2))
         #expect(config.logFormat == "json")
+        let text = Self.valid.replacingOccurrences(of: "[database]\n", with: "[database]\ncommit_timeout = \"250ms\"\n")
+        #expect(try SignerConfig(table: try TOML.parse(text, file: "signer.toml"), file: "signer.toml").commitTimeout == .milliseconds(250))
     }
 
     @Test(arguments: [
@@ -57,6 +60,8 @@ import Testing
         ("idle_timeout = \"30s\"", "idle_timeout = \"soon\"", 7, "idle_timeout"),
         ("format = \"json\"", "format = \"xml\"", 25, "format"),
         ("[database]", "[database]\ncolour = \"red\"", 22, "colour"),
+        ("[database]", "[database]\ncommit_timeout = \"0s\"", 22, "commit_timeout"),
+        ("[database]", "[database]\ncommit_timeout = \"2m\"", 22, "commit_timeout"),
         ("keeper = \"credential:keeper-password\"", "keeper = \"env:PASSWORD\"", 12, "keeper"),
         ("operators = [\"0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785\"]", "operators = [\"0x2ede0C3A717ce4b92df2484f3ea6a00dDbD95785\"]", 18, "operators"),
     ])

@@ -1,92 +1,30 @@
 import EVM
 import Foundation
-import Logging
+import ProcessTestKit
 import SignerWire
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The devnet's virtualenv (made by scripts/test before the Swift tests), which has eth-account.
+private let venvPython: String? = {
+    let path = BuiltExecutable.repositoryRoot.appendingPathComponent(".venv/bin/python").path
+    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+}()
 
 /// The real `signer serve` process over its socket: signatures decode, recover to the key, and
 /// equal eth-account's for the same key and fields (RFC 6979 is deterministic), for all three
 /// transaction types; refusals carry their rule; the audit chain verifies after a clean stop.
-/// The repository root (this file is Tests/SignerTests/SignerServeTests.swift).
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// The devnet's virtualenv (made by scripts/test before the Swift tests), which has eth-account.
-private let venvPython: String? = {
-    let path = repositoryRoot.appendingPathComponent(".venv/bin/python").path
-    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-}()
-
-@Suite(.serialized, .enabled(if: builtSignerPath != nil && venvPython != nil))
+@Suite(.enabled(if: builtSignerPath != nil && venvPython != nil))
 struct SignerServeTests {
-    static let root = repositoryRoot
     static let python = venvPython
-    static let keeper = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-    static let markets = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-
-    /// A private directory with the example keys, an approved policy and signer.toml.
-    static func prepare() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signer-serve-\(UUID().uuidString)")
-        let keys = dir.appendingPathComponent("keys")
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dir.path)
-        for (name, target) in [("keeper.json", keys), ("keeper.password", keys), ("operator.json", dir), ("operator.password", dir)] {
-            let destination = target.appendingPathComponent(name)
-            try FileManager.default.copyItem(at: root.appendingPathComponent("keys.example/\(name)"), to: destination)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination.path)
-        }
-        try """
-            schema = 1
-            chain_id = 31337
-            accounts = ["\(keeper)"]
-
-            [limits]
-            tx_types = [0, 1, 2]
-            max_gas = 1_000_000
-            max_value = "0"
-            max_fee_per_gas = "200 gwei"
-            max_priority_fee_per_gas = "5 gwei"
-            max_gas_price = "200 gwei"
-
-            [[contract]]
-            name = "Markets"
-            address = "\(markets)"
-
-            [[contract.function]]
-            signature = "function resolve(uint256 marketId, bool outcome)"
-            """.write(to: dir.appendingPathComponent("policy.toml"), atomically: true, encoding: .utf8)
-        try """
-            [socket]
-            path = "signer.sock"
-            [keys]
-            dir = "keys"
-            [policy]
-            file = "policy.toml"
-            [approval]
-            operators = ["0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785"]
-            threshold = 1
-            [database]
-            path = "signer.db"
-            """.write(to: dir.appendingPathComponent("signer.toml"), atomically: true, encoding: .utf8)
-        return dir
-    }
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static let keeper = SignerUnderTest.keeper
+    static let markets = SignerUnderTest.markets
 
     /// eth-account's raw signed transaction for the same key (decrypted from the keystore by
     /// eth-account itself) and fields.
-    static func ethAccountRaw(_ dir: URL, type: Int) throws -> String {
+    static func ethAccountRaw(_ dir: URL, type: Int) async throws -> String {
         let script = """
             import json, sys
             from eth_account import Account
@@ -102,37 +40,24 @@ struct SignerServeTests {
                     tx.update({"type": 1, "accessList": [{"address": "\(markets)", "storageKeys": ["0x" + "00" * 31 + "01"]}]})
             print("0x" + Account.sign_transaction(tx, key).raw_transaction.hex().removeprefix("0x"))
             """
-        let out = try run(try #require(python), ["-c", script, dir.appendingPathComponent("keys/keeper.json").path,
-                                                  dir.appendingPathComponent("keys/keeper.password").path, String(type)])
-        return out.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let out = try await ChildProcess.run(try #require(python), [
+            "-c", script, dir.appendingPathComponent("keys/keeper.json").path, dir.appendingPathComponent("keys/keeper.password").path, String(type),
+        ])
+        return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func signsWhatEthAccountSignsAndRefusesWithTheRule() async throws {
-        let signer = try #require(builtSignerPath)
-        let dir = try Self.prepare()
-        let config = dir.appendingPathComponent("signer.toml").path
+        let signerUnderTest = try await SignerUnderTest(approve: false)
+        let signer = signerUnderTest.signer
         // Unapproved: refuses to start.
-        #expect(try Self.run(signer, ["serve", "--config", config]).status == 1)
-        let approve = try Self.run(signer, ["policy", "approve", dir.appendingPathComponent("policy.toml").path,
-                                            "--keystore", dir.appendingPathComponent("operator.json").path,
-                                            "--password-file", dir.appendingPathComponent("operator.password").path, "--config", config])
-        #expect(approve.status == 0)
-
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: signer)
-        serve.arguments = ["serve", "--config", config]
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
-        defer { if serve.isRunning { serve.terminate() } }
-        let socket = dir.appendingPathComponent("signer.sock").path
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: socket), ContinuousClock.now < deadline, serve.isRunning {
-            usleep(20_000)  // pause inside a poll-until-deadline loop
-        }
-        let attributes = try FileManager.default.attributesOfItem(atPath: socket)
+        #expect(try await signer.run(["serve", "--config", signer.configPath]).status == 1)
+        try await signer.approve()
+        let serve = try await signer.start()
+        defer { serve.kill() }
+        let attributes = try FileManager.default.attributesOfItem(atPath: signer.socketPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o660)
 
-        let client = SignerClient(socketPath: socket, timeout: .seconds(10), logger: Logger(label: "test"))
+        let client = signerUnderTest.client()
         #expect(try await client.accounts() == [try Address(Self.keeper)])
         let resolve = try ABIFunction(parsing: "function resolve(uint256 marketId, bool outcome)")
         let data = try resolve.encodeCall([.uint(7), .bool(true)])
@@ -149,7 +74,7 @@ struct SignerServeTests {
             let decoded = try SignedTransaction(raw: result.raw, chainId: 31337)
             #expect(decoded.sender == (try Address(Self.keeper)))
             #expect(decoded.hash == result.hash)
-            #expect(Hex.encode(result.raw) == (try Self.ethAccountRaw(dir, type: Int(type.rawValue))))
+            #expect(Hex.encode(result.raw) == (try await Self.ethAccountRaw(signer.directory, type: Int(type.rawValue))))
         }
         // A value above the policy's cap is refused, naming the rule.
         let paying = try TransactionArgs(
@@ -160,10 +85,9 @@ struct SignerServeTests {
         #expect(refusal?.refusal?.rule == "value")
         client.close()
 
-        serve.terminate()
-        serve.waitUntilExit()
-        #expect(serve.terminationStatus == 0)
-        let audit = try Self.run(signer, ["audit", "verify", "--db", dir.appendingPathComponent("signer.db").path])
+        serve.send(SIGTERM)
+        #expect(try await serve.waitForExit(within: .seconds(15)) == .exited(0))
+        let audit = try await signer.run(["audit", "verify", "--db", signer.databasePath])
         #expect(audit.status == 0)
     }
 }

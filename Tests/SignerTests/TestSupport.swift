@@ -138,7 +138,7 @@ final class TestServer: Sendable {
 final class RawConnection {
     let fd: Int32
     var buffer: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
+    var chunk = [UInt8](repeating: 0, count: 16 * 1024)  // small: some tests hold a thousand connections
 
     init(path: String) throws {
         switch UnixSocket.connect(path: path, timeoutMilliseconds: 5000) {

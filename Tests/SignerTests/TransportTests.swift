@@ -1,6 +1,7 @@
 import EVM
 import Foundation
 import Logging
+import ProcessTestKit
 import Signer
 import SignerWire
 import Synchronization
@@ -414,6 +415,29 @@ import Glibc
     ])
     func peerRule(configuration: TransportConfiguration, peer: PeerCredentials, own: UInt32, allowed: Bool) {
         #expect(configuration.allows(peer, ownUID: own) == allowed)
+    }
+
+    /// A connection still in the listen backlog when the stop begins, with a request already
+    /// sent: it is accepted and answered, not dropped.
+    @Test func shutdownAnswersARequestOnAConnectionNotYetAccepted() async throws {
+        let dir = try TemporaryDirectory()
+        let socket = dir.socketPath
+        let answered = try await onOwnThread { () -> (RPCID?, Bool) in
+            let configuration = TransportConfiguration(socketPath: socket)
+            let logger = LogCapture().logger()
+            let listener = try UnixSocketListener(configuration: configuration, logger: logger)
+            let server = UnixSocketServer(listener: listener, configuration: configuration,
+                                          handler: RPCDispatcher(methods: FakeSignerMethods(), logger: logger), logger: logger)
+            let connection = try RawConnection(path: socket)  // in the backlog: nobody accepts yet
+            connection.send(Lines.version(id: 5))
+            // The stop begins before the new accept thread gets to the connection.
+            server.start()
+            server.shutdown(gracePeriod: .seconds(30))
+            let response = connection.readLine(timeout: .seconds(10)).flatMap { try? RPCResponse.parse(Array($0.utf8)) }
+            return (response?.id, connection.isClosedByPeer(timeout: .seconds(10)))
+        }
+        #expect(answered.0 == RPCID(5))
+        #expect(answered.1)
     }
 
     @Test func gracefulShutdownFinishesRequestsInFlight() async throws {

@@ -48,6 +48,9 @@ public struct SignerConfig: Sendable, Hashable {
     public var approval: Approval
     /// `[database] path`: the spend ledger, signed-nonce registry and audit log.
     public var databasePath: String
+    /// `[database] commit_timeout`: how long a request waits for its records to be committed
+    /// before it is refused (see ``SignerStore/Options/commitTimeout``).
+    public var commitTimeout: Duration = .seconds(2)
     /// `[log] format`: `logfmt` or `json`; `level`: trace ... critical.
     public var logFormat: String = "logfmt"
     public var logLevel: String = "info"
@@ -132,6 +135,12 @@ public struct SignerConfig: Sendable, Hashable {
 
         let database = try root.table("database")
         databasePath = resolve(try database.string("path"))
+        if let timeout = try database.optionalDuration("commit_timeout") {
+            guard timeout > .zero, timeout <= .seconds(60) else {
+                throw database.error(key: "commit_timeout", "expected more than 0s and at most 60s, found \(TOML.formatDuration(timeout))")
+            }
+            commitTimeout = timeout
+        }
         try database.rejectUnknownKeys()
 
         if let log = try root.optionalTable("log") {

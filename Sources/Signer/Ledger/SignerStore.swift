@@ -2,6 +2,7 @@ public import EVM
 public import Foundation
 public import Logging
 public import SQLite
+import TOML
 
 /// The signer's durable state in one SQLite database (WAL, `synchronous=FULL`): the spend ledger
 /// behind the budgets, what was signed per (account, chain, nonce), and the hash-chained audit
@@ -89,10 +90,16 @@ public final class SignerStore: @unchecked Sendable {
         /// and are signing to join the batch. Never waited when no request is in flight, so a
         /// lone request commits at once; zero turns gathering off.
         public var gatherWindow: Duration
+        /// How long a request waits for its records to be committed (``Reservation/waitDurable()``)
+        /// before it is refused with ``SignerStoreError/Kind/timedOut``: a commit normally takes
+        /// well under a millisecond, so a longer wait means the database is locked by another
+        /// process or the disk stalls, and the caller gets a refusal instead of a hang.
+        public var commitTimeout: Duration
 
         public init(
             synchronous: SQLite.Connection.Synchronous = .full, retention: Int64 = 86_400, slotCacheCapacity: Int = 65_536,
-            integrityCheck: Bool = true, anchorLogInterval: Duration = .seconds(1), gatherWindow: Duration = .microseconds(100)
+            integrityCheck: Bool = true, anchorLogInterval: Duration = .seconds(1), gatherWindow: Duration = .microseconds(100),
+            commitTimeout: Duration = .seconds(2)
         ) {
             self.synchronous = synchronous
             self.retention = retention
@@ -100,12 +107,15 @@ public final class SignerStore: @unchecked Sendable {
             self.integrityCheck = integrityCheck
             self.anchorLogInterval = anchorLogInterval
             self.gatherWindow = gatherWindow
+            self.commitTimeout = commitTimeout
         }
     }
 
     /// The database file.
     public let path: String
     private let logger: Logger
+    /// How long a request waits for its commit (``Options/commitTimeout``).
+    public let commitTimeout: Duration
     private let lock = LedgerLock()
     /// Guarded by `lock`.
     private var state: LedgerState
@@ -137,6 +147,7 @@ public final class SignerStore: @unchecked Sendable {
     public init(path: String, options: Options = Options(), logger: Logger, now: Date = Date()) throws(SignerStoreError) {
         self.path = path
         self.logger = logger
+        commitTimeout = options.commitTimeout
         let connection = try LedgerSchema.open(path: path, synchronous: options.synchronous, integrityCheck: options.integrityCheck)
         let head = try Self.checkAuditHead(connection, path: path)
         reader = try LedgerReader(path: path)
@@ -236,9 +247,12 @@ public final class SignerStore: @unchecked Sendable {
         logger.warning("a reservation was dropped without commit or decline; its spend was taken back", metadata: ["signer.nonce": "\(ticket.key.nonce)"])
     }
 
-    /// Blocks until batch `batch` is committed; throws if it (or an earlier one) failed, or the
-    /// store closed before it could commit.
+    /// Blocks until batch `batch` is committed; throws if it (or an earlier one) failed, the
+    /// store closed before it could commit, or the commit timeout passed first. After a timeout
+    /// the records stay queued and may still commit: a refused request can then be counted
+    /// (over-counting, never under-counting).
     func waitDurable(_ batch: UInt64) throws(SignerStoreError) {
+        let deadline = ContinuousClock.now + commitTimeout
         lock.lock()
         defer { lock.unlock() }
         while true {
@@ -251,7 +265,13 @@ public final class SignerStore: @unchecked Sendable {
                 if committerExited {
                     throw SignerStoreError(.closed, "the signer's store closed before this request's records were committed; it was not signed")
                 }
-                lock.wait(.durable)
+                let left = deadline - ContinuousClock.now
+                guard left > .zero else {
+                    throw SignerStoreError(
+                        .timedOut,
+                        "the signer's database '\(path)' did not commit this request's records within \(TOML.formatDuration(commitTimeout)) (another process may hold its write lock, or the disk stalls); the request is refused and its signature was not returned; the records may still commit later and then count against the budgets")
+                }
+                lock.wait(.durable, timeout: left)
             }
         }
     }

@@ -23,6 +23,9 @@ public struct SignerStoreError: Error, Hashable, Sendable, CustomStringConvertib
         case io
         /// A commit failed earlier; the store refuses everything until the signer restarts.
         case failed
+        /// A request's records were not committed within the commit timeout (another process
+        /// holds the database's write lock, or the disk stalls); the request is refused.
+        case timedOut
         /// The store was closed.
         case closed
         /// The API was used wrongly (a reservation completed twice, a signed transaction that is

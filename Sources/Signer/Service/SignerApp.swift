@@ -21,6 +21,13 @@ public final class SignerApp: @unchecked Sendable {
     public init(config: SignerConfig, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws {
         self.config = config
         self.logger = logger
+        // First: a connection bound the process cannot hold is a configuration error.
+        if let raised = try OpenFileLimit.ensure(servingUpTo: config.socket.maxConnections) {
+            logger.info("raised the open-file limit for max_connections", metadata: [
+                "signer.nofile.from": "\(raised.from)", "signer.nofile.to": "\(raised.to)",
+                "signer.connections.limit": "\(config.socket.maxConnections)",
+            ])
+        }
         let directory = KeyStoreDirectory(
             path: config.keys.directory, environment: environment,
             passwords: config.keys.passwords.mapValues { source in
@@ -38,7 +45,7 @@ public final class SignerApp: @unchecked Sendable {
                 "signer.accounts": "\(uncovered.map(\.checksummed).joined(separator: ","))",
             ])
         }
-        store = try SignerStore(path: config.databasePath, logger: logger)
+        store = try SignerStore(path: config.databasePath, options: .init(commitTimeout: config.commitTimeout), logger: logger)
         service = SignerService(policy: policy, keys: keys, store: store, logger: logger)
         let transport = TransportConfiguration(socket: config.socket)
         let inherited = try Systemd.listenFileDescriptors().map(\.fileDescriptor)

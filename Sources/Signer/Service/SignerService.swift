@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import SignerWire
 import Synchronization
+import TOML
 
 /// The signer's core: answers the protocol's methods under the active, operator-approved policy.
 ///
@@ -98,7 +99,7 @@ public final class SignerService: SignerMethods {
         } catch {
             // Not durably recorded: the signature must not leave the process.
             logger.critical("could not record a signature durably; refusing", metadata: ["signer.error": "\(error)"])
-            throw .internalError("the signature could not be recorded durably; nothing was returned", cause: error)
+            throw .internalError("the signature could not be recorded durably (\(reason(error))); it was not returned", cause: error)
         }
         return SignedTransactionResult(
             raw: signed.raw, transaction: args, hash: signed.hash, v: signed.v, r: signed.signature.r, s: signed.signature.s)
@@ -137,6 +138,17 @@ public final class SignerService: SignerMethods {
 
     public func rejected(_ error: RPCErrorObject, context: RequestContext) {
         record(AuditEntry(request: auditRequest(context), decision: .refused, rule: "request", reason: error.message))
+    }
+
+    /// Why the ledger did not take a request's records, in words for the client (the full
+    /// error, with the database's path, goes to the log).
+    private func reason(_ error: SignerStoreError) -> String {
+        switch error.kind {
+        case .timedOut: "the spend ledger did not commit within \(TOML.formatDuration(store.commitTimeout))"
+        case .closed: "the signer is shutting down"
+        case .failed, .io: "the spend ledger cannot commit; the signer refuses every request until it is restarted"
+        default: "the spend ledger refused the records: \(error.shortDescription)"
+        }
     }
 
     // MARK: - Audit

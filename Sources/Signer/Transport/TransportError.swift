@@ -7,7 +7,7 @@ import SignerWire
 public struct TransportError: Error, Sendable, CustomStringConvertible, Equatable {
     private enum Code: Sendable, Hashable {
         case anotherSignerListening, notASocket, badPath, socketFailed, bindFailed, groupNotFound, chownFailed,
-             listenFailed, unusableInheritedSocket
+             listenFailed, unusableInheritedSocket, openFileLimit
     }
 
     private let code: Code
@@ -87,6 +87,16 @@ public struct TransportError: Error, Sendable, CustomStringConvertible, Equatabl
 
     static func listenFailed(_ path: String, errno e: Int32, file: String = #fileID, line: Int = #line) -> TransportError {
         system(.listenFailed, "cannot listen on \(path)", errno: e, file: file, line: line)
+    }
+
+    static func openFileLimitTooLow(maximumConnections: Int, needed: UInt64, hard: UInt64, file: String = #fileID, line: Int = #line) -> TransportError {
+        TransportError(.openFileLimit,
+                       "max_connections = \(maximumConnections) needs \(needed) open files (one per connection and \(OpenFileLimit.reserve) for the signer itself), but the open-file limit (RLIMIT_NOFILE) cannot be raised above its hard limit of \(hard): lower max_connections in the [socket] section of signer.toml, or raise the limit (LimitNOFILE= in the systemd unit)",
+                       file: file, line: line)
+    }
+
+    static func openFileLimit(errno e: Int32, file: String = #fileID, line: Int = #line) -> TransportError {
+        system(.openFileLimit, "cannot read or raise the open-file limit (RLIMIT_NOFILE)", errno: e, file: file, line: line)
     }
 
     static func unusableInheritedSocket(_ why: String, file: String = #fileID, line: Int = #line) -> TransportError {

@@ -29,7 +29,9 @@ import Glibc
 ///
 /// Shutdown stops accepting, then `shutdown(SHUT_RD)`s each connection: a reader blocked in
 /// `recv` sees end-of-file and exits, a request being handled finishes and is answered, and
-/// lines already received are answered before the connection closes.
+/// lines already received are answered before the connection closes. Connections still in the
+/// listen backlog are accepted and treated the same way (their clients may have sent a request
+/// just before the stop); new ones are refused by the kernel.
 public final class UnixSocketServer: Sendable {
     /// Counters for logs, metrics and tests.
     public struct Statistics: Sendable, Hashable {
@@ -138,6 +140,10 @@ public final class UnixSocketServer: Sendable {
         while true {
             // accept4 needs _GNU_SOURCE, which the Glibc overlay lacks; the signer never execs,
             // so setting close-on-exec right after accept is as good.
+            // After the stop began, `accept` still returns the connections waiting in the backlog
+            // (the listener is shut down, so it no longer blocks or takes new ones), then fails:
+            // those connections are served like the open ones, so that a request sent just
+            // before the stop is answered.
             let fd = accept(listenFD, nil, nil)
             if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             if fd < 0 {
@@ -165,7 +171,6 @@ public final class UnixSocketServer: Sendable {
     private enum Admission {
         case admitted(id: Int)
         case overloaded
-        case stopping
     }
 
     private func admit(_ fd: Int32) {
@@ -184,7 +189,6 @@ public final class UnixSocketServer: Sendable {
             return
         }
         let admission = state.withLock { s -> Admission in
-            if s.stopping { return .stopping }
             guard s.connections.count < max(1, configuration.maximumConnections) else {
                 s.statistics.rejectedOverload += 1
                 return .overloaded
@@ -194,11 +198,12 @@ public final class UnixSocketServer: Sendable {
             s.connections[id] = fd
             s.statistics.accepted += 1
             s.statistics.peakConnections = max(s.statistics.peakConnections, s.connections.count)
+            // Accepted while stopping (it was in the backlog when the stop began): answer what it
+            // has sent already, then close, like the connections open at the stop.
+            if s.stopping { Glibc.shutdown(fd, Int32(SHUT_RD)) }
             return .admitted(id: id)
         }
         switch admission {
-        case .stopping:
-            Glibc.close(fd)
         case .overloaded:
             logger.warning("too many connections; closing the new one", metadata: [
                 "signer.peer.uid": "\(peer.uid)", "signer.peer.pid": "\(peer.pid)",

@@ -4,6 +4,7 @@ import Foundation
 import Keeper
 import Logging
 import Oracle
+import ProcessTestKit
 import Strategies
 
 /// A keeper wired to a devnet for one test: a config file written from the devnet's manifest
@@ -139,9 +140,4 @@ final class KeeperHarness: @unchecked Sendable {
         }
         throw HarnessError(message: "condition not reached within \(deadline); last: \(reports.last?.summary ?? "no tick")")
     }
-}
-
-struct HarnessError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -3,6 +3,7 @@ import EVM
 import Foundation
 import Keeper
 import Oracle
+import ProcessTestKit
 
 /// Real `keeper run` processes on a devnet for one test: the devnet's `demo` scenario (its
 /// Uniswap V3-like pools feed the twap-push strategy of the shipped binary), a keeper.toml
@@ -49,7 +50,7 @@ final class KeeperProcessHarness: @unchecked Sendable {
     /// Kills every child: keepers first, then the signer, then the devnet.
     func stopAll() {
         for keeper in keepers { keeper.kill() }
-        signer?.process.kill()
+        signer?.process?.kill()
         devnet.stop()
     }
 

@@ -8,9 +8,9 @@ import Synchronization
 /// It is read on a thread of its own, all the time: Linux queues only `net.unix.max_dgram_qlen`
 /// datagrams (often 10) on an unread socket and then blocks the sender, which would stall the
 /// keeper's tick loop while the test waits for something else.
-final class NotifySocketListener: Sendable {
+public final class NotifySocketListener: Sendable {
     /// The socket's path (`NOTIFY_SOCKET`).
-    let path: String
+    public let path: String
     private let inbox: Inbox
 
     /// What was received, in order, and whether the reader should stop.
@@ -19,20 +19,13 @@ final class NotifySocketListener: Sendable {
     }
 
     /// Binds a datagram socket at `path` (at most 107 bytes) and starts reading it.
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw HarnessError(message: "socket(AF_UNIX, SOCK_DGRAM): errno \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        guard let bound = UnixSocketAddress.with(path, { bind(fd, $0, $1) }) else {
             close(fd)
             throw HarnessError(message: "notify socket path too long for sun_path: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes + [0]) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0 else {
             let error = errno
@@ -64,13 +57,13 @@ final class NotifySocketListener: Sendable {
     }
 
     /// Every datagram received so far, in order (each holds newline-separated `KEY=value` lines).
-    var messages: [String] { inbox.state.withLock { $0.messages } }
+    public var messages: [String] { inbox.state.withLock { $0.messages } }
 
     /// Every `KEY=value` line received so far, in order.
-    var assignments: [String] { messages.flatMap { $0.split(separator: "\n").map(String.init) } }
+    public var assignments: [String] { messages.flatMap { $0.split(separator: "\n").map(String.init) } }
 
     /// Waits until `condition` holds for the lines received so far; throws after `within`.
-    func wait(for what: String, within: Duration, _ condition: ([String]) -> Bool) async throws {
+    public func wait(for what: String, within: Duration, _ condition: ([String]) -> Bool) async throws {
         try await Poll.until("\(what) on NOTIFY_SOCKET (received: \(assignments.suffix(8)))", within: within) {
             condition(assignments)
         }

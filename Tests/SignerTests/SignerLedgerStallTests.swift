@@ -1,0 +1,46 @@
+import EVM
+import Foundation
+import ProcessTestKit
+import SQLite
+import SignerWire
+import Testing
+
+/// The real `signer serve` with a ledger that cannot commit for a while (another process holds
+/// the database's write lock): the request is refused within the commit timeout with a reason
+/// that says so, never a hang and never a signature; once the lock goes it signs again, and the
+/// refused request counts against the budget (over-counted, never under-counted).
+@Suite(.enabled(if: builtSignerPath != nil))
+struct SignerLedgerStallTests {
+    @Test func aLedgerThatCannotCommitIsARefusalWithinTheCommitTimeout() async throws {
+        let sut = try await SignerUnderTest(
+            policy: SignerUnderTest.policy(extra: "[[budget]]\nwindow = \"24h\"\nmax_count = 1_000\n"),
+            database: "commit_timeout = \"300ms\"")
+        let serve = try await sut.signer.start()
+        let client = sut.client()
+        defer { client.close() }
+        _ = try await client.signTransaction(try SignerUnderTest.resolve(nonce: 0), methodSignature: "resolve(uint256,bool)")
+
+        let holder = try SQLite.Connection(path: sut.signer.databasePath)
+        try holder.execute("BEGIN IMMEDIATE")
+        let started = ContinuousClock.now
+        let error = await #expect(throws: SignerClientError.self) {
+            try await client.signTransaction(try SignerUnderTest.resolve(nonce: 1), methodSignature: "resolve(uint256,bool)")
+        }
+        let waited = ContinuousClock.now - started
+        try holder.execute("COMMIT")
+        try holder.close()
+
+        // Refused after the commit timeout, long before SQLite's 5 s busy timeout, saying why.
+        #expect(waited >= .milliseconds(300))
+        #expect(waited < .seconds(4))
+        #expect(error?.rpcError?.knownCode == .internalError)
+        #expect(error?.message.contains("did not commit within 300ms") == true, "\(String(describing: error))")
+        try await serve.waitForLogLine("could not record a signature durably", within: .seconds(10))
+
+        // The ledger commits again, and the refused request was counted.
+        _ = try await client.signTransaction(try SignerUnderTest.resolve(nonce: 2), methodSignature: "resolve(uint256,bool)")
+        let count = try #require(try await client.status().budgets.first { $0.kind == .count })
+        #expect(count.used == U256(3))
+        #expect(serve.isRunning)
+    }
+}
