@@ -66,6 +66,13 @@ let package = Package(
         // The systemd service protocol: sd_notify, socket activation (LISTEN_FDS), watchdog.
         .target(name: "Systemd", swiftSettings: swiftSettings),
 
+        // The log handler both daemons use: logfmt or JSON lines on standard error, for journald.
+        .target(
+            name: "ServiceLogging",
+            dependencies: ["EVM", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
         // The keeper <-> signer wire types and the signer client; the signer never links the keeper.
         .target(
             name: "SignerWire",
@@ -86,7 +93,7 @@ let package = Package(
         .target(
             name: "Keeper",
             dependencies: [
-                "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd",
+                "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd", "ServiceLogging",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -108,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "KeeperCommand",
             dependencies: [
-                "Keeper", "EVM", "Strategies", "Oracle",
+                "Keeper", "EVM", "Strategies", "Oracle", "ServiceLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "SignerCommand",
             dependencies: [
-                "Signer", "EVM",
+                "Signer", "EVM", "ServiceLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -168,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DevnetTestKit", "EVM", "Oracle", "Keeper", "Strategies", "TOML", "EVMTestKit", "ProcessTestKit",
+                "DevnetTestKit", "EVM", "Oracle", "Keeper", "Strategies", "TOML", "EVMTestKit", "ProcessTestKit", "ServiceLogging",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -202,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "KeeperTests",
             dependencies: [
-                "Keeper", "EVM", "Oracle", "Strategies", "TOML", "ProcessTestKit",
+                "Keeper", "EVM", "Oracle", "Strategies", "TOML", "ProcessTestKit", "ServiceLogging",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

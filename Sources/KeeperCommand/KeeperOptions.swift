@@ -1,3 +1,4 @@
+import ServiceLogging
 import ArgumentParser
 import Foundation
 import Keeper
@@ -17,7 +18,7 @@ struct KeeperOptions: ParsableArguments {
             printError("error: \(error)")
             throw ToolExit.badInput
         }
-        LoggingSystem.bootstrap(KeeperLogHandler.factory(format: loaded.log.format, level: loaded.log.level), metadataProvider: nil)
+        LoggingSystem.bootstrap(ServiceLogHandler.factory(format: loaded.log.format, level: loaded.log.level), metadataProvider: nil)
         return loaded
     }
 }

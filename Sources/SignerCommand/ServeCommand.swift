@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import ServiceLogging
 import Signer
 import Systemd
 import TOML
@@ -40,12 +41,10 @@ struct ServeCommand: ParsableCommand {
             printToStandardError("Error: \(error)")
             Glibc.exit(2)
         }
+        // SignerConfig.load accepted both values, so the fallbacks are never taken.
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let format = LogFormat(rawValue: settings.logFormat) ?? .logfmt
+        LoggingSystem.bootstrap(ServiceLogHandler.factory(format: format, level: level), metadataProvider: nil)
         let logger = Logger(label: "signer")
         signals.log(to: logger)
         let app: SignerApp

@@ -1,3 +1,4 @@
+import ServiceLogging
 import DevnetTestKit
 import EVM
 import Foundation
@@ -77,7 +78,7 @@ import Testing
             """.utf8).write(to: URL(fileURLWithPath: configPath))
         let config = try KeeperConfig.load(path: configPath, kinds: Self.kinds)
         let signer = try LocalKeySigner(key: try PrivateKey(bytes: try Hex.decode(key)))
-        var logger = Logger(label: "keeper-s3") { label in KeeperLogHandler(label: label, format: .logfmt, level: .warning) }
+        var logger = Logger(label: "keeper-s3") { label in ServiceLogHandler(label: label, format: .logfmt, level: .warning) }
         logger.logLevel = .warning
         let app = try await KeeperApp.make(config: config, kinds: Self.kinds, mode: .live, signer: signer, logger: logger)
 

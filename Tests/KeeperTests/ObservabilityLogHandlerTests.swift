@@ -1,3 +1,4 @@
+@testable import ServiceLogging
 import Foundation
 
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ import Testing
 
 @testable import Keeper
 
-/// Golden lines from ``KeeperLogHandler`` in both formats, with values that need quoting.
+/// Golden lines from ``ServiceLogHandler`` in both formats, with values that need quoting.
 @Suite struct ObservabilityLogHandlerTests {
     /// 2023-11-14T22:13:20.250Z
     static let time = Date(timeIntervalSince1970: 1_700_000_000.250)
@@ -25,7 +26,7 @@ import Testing
         _ format: LogFormat, _ lines: Lines, level: Logger.Level = .info, provider: Logger.MetadataProvider? = nil
     ) -> Logger {
         Logger(label: "keeper") { label in
-            KeeperLogHandler(
+            ServiceLogHandler(
                 label: label, format: format, level: level, metadata: ["keeper.instance": "main"],
                 metadataProvider: provider, sink: lines.sink, now: { Self.time })
         }
@@ -124,7 +125,7 @@ import Testing
         (-0.5, "1969-12-31T23:59:59.500Z"),
     ])
     func timestampsAreRFC3339UTCWithMilliseconds(seconds: Double, text: String) {
-        #expect(KeeperLogHandler.rfc3339(Date(timeIntervalSince1970: seconds)) == text)
+        #expect(ServiceLogHandler.rfc3339(Date(timeIntervalSince1970: seconds)) == text)
     }
 
     @Test func aFileDescriptorSinkWritesWholeLines() throws {
@@ -135,7 +136,7 @@ import Testing
             close(ends[1])
         }
         let logger = Logger(label: "keeper") { label in
-            KeeperLogHandler(label: label, format: .json, sink: LogLineSink(fileDescriptor: ends[1]), now: { Self.time })
+            ServiceLogHandler(label: label, format: .json, sink: LogLineSink(fileDescriptor: ends[1]), now: { Self.time })
         }
         logger.info("one")
         logger.info("two")

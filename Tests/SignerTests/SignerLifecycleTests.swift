@@ -88,6 +88,23 @@ struct SignerLifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: sut.signer.socketPath))
     }
 
+    /// `[log] format` in signer.toml applies: JSON lines for log shippers (logfmt is the default,
+    /// as the other tests here read).
+    @Test func logsJSONLinesWhenTheConfigSaysSo() async throws {
+        let sut = try await SignerUnderTest(database: "[log]\nformat = \"json\"\nlevel = \"info\"")
+        let serve = try await sut.signer.start()
+        defer { serve.kill() }
+        let ready = try await serve.waitForLogLineWhileRunning("signer ready", within: .seconds(20))
+        let object = try JSONValue.parse(Array(ready.utf8))
+        #expect(object["level"]?.stringValue == "notice")
+        #expect(object["msg"]?.stringValue == "signer ready")
+        #expect(object["logger"]?.stringValue == "signer")
+        #expect(object["ts"]?.stringValue?.hasSuffix("Z") == true)
+        for line in serve.logLines {
+            #expect((try? JSONValue.parse(Array(line.utf8)))?["msg"] != nil, "not a JSON log line: \(line)")
+        }
+    }
+
     @Test func aSignerThatCannotLoadNeverSaysReady() async throws {
         let sut = try await SignerUnderTest(approve: false)
         let notify = try sut.notifySocket()
@@ -148,7 +165,7 @@ struct SignerLifecycleTests {
         try sut.writePolicy(Self.changedPolicy)
         serve.send(SIGHUP)
         let refused = try await serve.waitForLogLineWhileRunning("policy reload refused", within: .seconds(10))
-        #expect(refused.contains(" error "))
+        #expect(refused.contains("level=error"))
         #expect(try await client.status().policy.sha256 == original)
         #expect(try await client.signTransaction(try SignerUnderTest.resolve(nonce: 1), methodSignature: "resolve(uint256,bool)").hash.count == 32)
 

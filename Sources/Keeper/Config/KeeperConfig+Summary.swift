@@ -1,3 +1,4 @@
+import ServiceLogging
 import EVM
 import Foundation
 import Logging

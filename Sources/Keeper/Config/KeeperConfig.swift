@@ -2,6 +2,7 @@ public import EVM
 public import Foundation
 public import Logging
 public import Oracle
+public import ServiceLogging
 public import Strategies
 
 /// Everything `keeper.toml` says, checked: the chain, where to read it, the signer, the

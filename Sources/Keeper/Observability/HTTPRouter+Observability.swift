@@ -1,3 +1,4 @@
+import ServiceLogging
 import EVM
 import Foundation
 
@@ -26,7 +27,7 @@ extension HTTPRouter {
     public static func healthResponse(_ health: KeeperHealth) -> HTTPResponse {
         switch health {
         case .healthy(let lastTick, let headAge):
-            let tick: JSONValue = lastTick.map { .string(KeeperLogHandler.rfc3339($0)) } ?? .null
+            let tick: JSONValue = lastTick.map { .string(ServiceLogHandler.rfc3339($0)) } ?? .null
             let age: JSONValue = headAge.map { .number(Self.seconds($0)) } ?? .null
             return .json(["status": "ok", "last_tick": tick, "head_age_seconds": age])
         case .unhealthy(let reason):

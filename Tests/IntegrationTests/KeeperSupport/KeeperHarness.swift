@@ -1,3 +1,4 @@
+import ServiceLogging
 import DevnetTestKit
 import EVM
 import Foundation
@@ -93,7 +94,7 @@ final class KeeperHarness: @unchecked Sendable {
 
     static let logger: Logger = {
         var logger = Logger(label: "keeper-test") { label in
-            KeeperLogHandler(label: label, format: .logfmt, level: .warning)
+            ServiceLogHandler(label: label, format: .logfmt, level: .warning)
         }
         logger.logLevel = .warning
         return logger

@@ -1,4 +1,4 @@
-/// How the keeper writes its log lines: the `format` key of the `[log]` section.
+/// How a daemon (keeper or signer) writes its log lines: the `format` key of its `[log]` section.
 public enum LogFormat: String, Sendable, CaseIterable, Hashable {
     /// `key=value` pairs, one event per line: readable in `journalctl` and greppable.
     case logfmt

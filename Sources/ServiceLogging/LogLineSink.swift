@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Synchronization
 
-/// Where ``KeeperLogHandler`` writes its lines.
+/// Where ``ServiceLogHandler`` writes its lines.
 ///
 /// Each line goes out in one `write(2)` call (looping only on a partial write), under a lock, so
 /// lines from concurrent tasks never interleave: journald and log shippers read whole lines.

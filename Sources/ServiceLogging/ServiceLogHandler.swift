@@ -27,9 +27,9 @@ import Glibc
 /// `[a,b]`; in JSON they stay an object and an array. Every value is written as a string.
 ///
 /// Under systemd, journald stores each stderr line as one entry and adds its own receive
-/// timestamp; the `ts` field is the time the event happened in the keeper, which stays right when
+/// timestamp; the `ts` field is the time the event happened in the daemon, which stays right when
 /// lines are shipped elsewhere or replayed.
-public struct KeeperLogHandler: LogHandler {
+public struct ServiceLogHandler: LogHandler {
     /// The logger's label, written as `logger=`.
     public let label: String
     public let format: LogFormat
@@ -61,7 +61,7 @@ public struct KeeperLogHandler: LogHandler {
     }
 
     /// A factory for `LoggingSystem.bootstrap`: every logger the process makes writes through a
-    /// `KeeperLogHandler` with these settings.
+    /// `ServiceLogHandler` with these settings.
     public static func factory(
         format: LogFormat,
         level: Logger.Level = .info,
@@ -69,7 +69,7 @@ public struct KeeperLogHandler: LogHandler {
         sink: LogLineSink = .standardError
     ) -> @Sendable (String, Logger.MetadataProvider?) -> any LogHandler {
         { label, provider in
-            KeeperLogHandler(
+            ServiceLogHandler(
                 label: label, format: format, level: level, metadata: metadata, metadataProvider: provider,
                 sink: sink)
         }
@@ -247,7 +247,7 @@ public struct KeeperLogHandler: LogHandler {
 
 
     /// `time` as RFC 3339 in UTC with milliseconds (truncated): `2026-05-04T12:00:01.250Z`.
-    static func rfc3339(_ time: Date) -> String {
+    public static func rfc3339(_ time: Date) -> String {
         let interval = time.timeIntervalSince1970
         var seconds = interval.rounded(.down)
         var millis = Int(((interval - seconds) * 1000).rounded(.down))
