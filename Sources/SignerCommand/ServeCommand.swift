@@ -23,6 +23,8 @@ struct ServeCommand: ParsableCommand {
             During start-up, SIGTERM or SIGINT stop the signer once it is loaded, without serving \
             (exit 0), and SIGHUP reads the policy again once it is loaded.
 
+            A ledger commit that fails (a full disk, a database locked past SQLite's wait) makes             the signer refuse every request, stop, and exit 1, so that systemd restarts it.
+
             Example:
               signer serve --config /etc/keeper-signer/signer.toml
             """
@@ -62,9 +64,16 @@ struct ServeCommand: ParsableCommand {
         _ = try? Systemd.ready()
         _ = try? Systemd.status("serving; policy sha256 \(app.service.policy.sha256.prefix(12))")
 
-        signals.waitForStop()
+        app.whenLedgerFails { _ in signals.ledgerFailed() }
+        let reason = signals.waitForStop()
         _ = try? Systemd.stopping()
         app.shutdown()
         signals.cancel()
+        if reason == .ledgerFailed {
+            // Refusing everything while alive would leave it failed until someone notices;
+            // exiting 1 lets systemd (Restart=on-failure) start it again on a fresh connection.
+            logger.critical("the signer stops because its ledger failed (see the error above); exit status 1 for a restart")
+            Glibc.exit(1)
+        }
     }
 }

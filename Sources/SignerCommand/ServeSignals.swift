@@ -19,8 +19,17 @@ import Glibc
 ///
 /// The handlers run on one serial queue, so reloads never overlap each other.
 final class ServeSignals: @unchecked Sendable {
+    /// Why `signer serve` stops.
+    enum StopReason: Equatable {
+        /// SIGTERM or SIGINT: a clean stop, exit 0.
+        case signal
+        /// The ledger failed: stop, exit 1, and let systemd restart the signer.
+        case ledgerFailed
+    }
+
     private struct State {
         var stopRequested = false
+        var reason = StopReason.signal
         var reloadPending = false
         var app: SignerApp?
         var logger: Logger?
@@ -66,9 +75,20 @@ final class ServeSignals: @unchecked Sendable {
         return true
     }
 
-    /// Blocks until SIGTERM or SIGINT.
-    func waitForStop() {
+    /// Blocks until SIGTERM or SIGINT, or ``ledgerFailed()``; says which came first.
+    func waitForStop() -> StopReason {
         stopped.wait()
+        return state.withLock { $0.reason }
+    }
+
+    /// The ledger failed: stop serving as a stop signal would, with ``StopReason/ledgerFailed``.
+    func ledgerFailed() {
+        let first = state.withLock { s in
+            defer { s.stopRequested = true }
+            if !s.stopRequested { s.reason = .ledgerFailed }
+            return !s.stopRequested
+        }
+        if first { stopped.signal() }
     }
 
     /// Stops handling signals.

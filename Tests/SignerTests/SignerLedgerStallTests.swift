@@ -43,4 +43,37 @@ struct SignerLedgerStallTests {
         #expect(count.used == U256(3))
         #expect(serve.isRunning)
     }
+
+    /// A commit that fails outright (the write lock held past SQLite's 5 s wait): the store
+    /// refuses everything, the signer stops and exits 1 so that systemd restarts it, and the
+    /// restarted signer signs again on the same ledger.
+    @Test func aFailedCommitStopsTheSignerWithExitStatusOne() async throws {
+        let sut = try await SignerUnderTest(database: "commit_timeout = \"300ms\"")
+        let serve = try await sut.signer.start()
+        let client = sut.client()
+        defer { client.close() }
+        _ = try await client.signTransaction(try SignerUnderTest.resolve(nonce: 0), methodSignature: "resolve(uint256,bool)")
+
+        let holder = try SQLite.Connection(path: sut.signer.databasePath)
+        try holder.execute("BEGIN IMMEDIATE")
+        let error = await #expect(throws: SignerClientError.self) {
+            try await client.signTransaction(try SignerUnderTest.resolve(nonce: 1), methodSignature: "resolve(uint256,bool)")
+        }
+        #expect(error?.rpcError?.knownCode == .internalError)
+        // The commit gives up after SQLite's 5 s busy wait; then the signer stops by itself.
+        let exit = try await serve.waitForExit(within: .seconds(30))
+        try holder.execute("COMMIT")
+        try holder.close()
+        #expect(exit == .exited(1), "\(serve.log.suffix(1500))")
+        #expect(serve.log.contains("signer database commit failed"))
+        #expect(serve.log.contains("the signer stops because its ledger failed"))
+
+        // Restarted (as systemd would), it signs again; the failed batch left nothing behind,
+        // so nonce 1 is free.
+        let restarted = try await sut.signer.start()
+        defer { restarted.kill() }
+        let again = sut.client()
+        defer { again.close() }
+        #expect(try await again.signTransaction(try SignerUnderTest.resolve(nonce: 1), methodSignature: "resolve(uint256,bool)").hash.count == 32)
+    }
 }

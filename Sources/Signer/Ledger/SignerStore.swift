@@ -38,8 +38,8 @@ import TOML
 /// idle — a lone request is committed at once, with no timer — and writes it in one transaction
 /// (one fsync). Rows that arrive during that commit form the next batch, so batches grow with
 /// the load by themselves. A failed commit fails every waiter of that batch and of every later
-/// one, and the store refuses everything from then on until the signer restarts (fail closed;
-/// the cause is logged at `critical`).
+/// one, and the store refuses everything from then on (fail closed; the cause is logged at
+/// `critical`); ``whenFailed(_:)`` tells `signer serve`, which stops and exits 1 for a restart.
 ///
 /// Committing at once has a cost under steady load: the first thread back after a commit would
 /// get a batch of its own while the others queue behind it, halving the batch size. So when
@@ -125,6 +125,8 @@ public final class SignerStore: @unchecked Sendable {
     private var committerExited = false
     /// Guarded by `lock`: the last committed audit head.
     private var committedHead: AuditAnchor?
+    /// Called once when a commit fails (``whenFailed(_:)``).
+    private var failureHandler: (@Sendable (SignerStoreError) -> Void)?
     /// Guarded by `lock`: counters for figures and status.
     private var counters = Counters()
 
@@ -281,6 +283,18 @@ public final class SignerStore: @unchecked Sendable {
     /// The error that put the store in its failed state, if any.
     public var failure: SignerStoreError? { lock.withLock { state.commit.failure } }
 
+    /// Calls `handler` once, on a global queue, when a commit fails and the store starts
+    /// refusing everything (at once when it already has). `signer serve` stops on it and exits
+    /// non-zero, so that systemd restarts it on a fresh connection to the database.
+    public func whenFailed(_ handler: @escaping @Sendable (SignerStoreError) -> Void) {
+        let failedAlready = lock.withLock { () -> SignerStoreError? in
+            if let failure = state.commit.failure { return failure }
+            failureHandler = handler
+            return nil
+        }
+        if let failedAlready { handler(failedAlready) }
+    }
+
     /// The last committed audit head.
     public var auditHead: AuditAnchor? { lock.withLock { committedHead } }
 
@@ -372,6 +386,11 @@ public final class SignerStore: @unchecked Sendable {
                 logger.critical(
                     "signer database commit failed; refusing every request until restart",
                     metadata: ["signer.error": "\(error)", "signer.batch.rows": "\(batch.writes.audits.count)"])
+                if let handler = failureHandler, let failure = state.commit.failure {
+                    failureHandler = nil
+                    // Not under the store's lock: the handler may call back into the store.
+                    DispatchQueue.global().async { handler(failure) }
+                }
             }
             lock.broadcast(.durable)
         }

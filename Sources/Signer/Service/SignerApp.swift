@@ -84,6 +84,12 @@ public final class SignerApp: @unchecked Sendable {
         }
     }
 
+    /// Calls `handler` once if the ledger fails (a commit that did not go through): from then
+    /// on every request is refused, and the process should stop so that it is restarted.
+    public func whenLedgerFails(_ handler: @escaping @Sendable (SignerStoreError) -> Void) {
+        store.whenFailed(handler)
+    }
+
     /// Graceful stop: stop accepting, let requests in flight finish, close the ledger, release
     /// (zero) the keys.
     public func shutdown(gracePeriod: Duration = .seconds(10)) {
