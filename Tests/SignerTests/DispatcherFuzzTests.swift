@@ -27,7 +27,7 @@ import Testing
         #expect(invalid.data?["field"] == .string("params[0].from"))
         let internalError = try error("fail()")
         #expect(internalError.knownCode == .internalError)
-        #expect(internalError.message.contains("nothing was signed"))
+        #expect(internalError.message.contains("no signature was returned"))
         #expect(internalError.data == nil)
         for params in ["", #","params":[]"#, #","params":{}"#] {
             let line = #"{"jsonrpc":"2.0","id":1,"method":"account_list"\#(params)}"#

@@ -53,7 +53,7 @@ import Glibc
         let client = SignerClient(socketPath: dir.socketPath, logger: LogCapture().logger())
         await #expect { try await client.signTransaction(Lines.transaction(), methodSignature: "fail()") } throws: { error in
             guard case .rpc(let code, let message)? = (error as? SignerClientError)?.kind else { return false }
-            return code == RPCErrorCode.internalError.rawValue && message.contains("nothing was signed") && !message.contains("Cancellation")
+            return code == RPCErrorCode.internalError.rawValue && message.contains("no signature was returned") && !message.contains("Cancellation")
         }
     }
 

@@ -56,7 +56,7 @@ public struct SignerMethodError: Error, Sendable, CustomStringConvertible, Equat
         case .refused(let rule, let reason): .refused(rule: rule, reason: reason)
         case .invalidParams(let field):
             RPCErrorObject(.invalidParams, "invalid params: \(message)", data: field.map { .object([WireJSONMember("field", .string($0))]) })
-        case .internalError: RPCErrorObject(.internalError, "internal error: \(message); nothing was signed")
+        case .internalError: RPCErrorObject(.internalError, "internal error: \(message); no signature was returned")
         }
     }
 }

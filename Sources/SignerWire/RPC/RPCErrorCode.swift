@@ -7,7 +7,7 @@
 /// | -32600 | invalid request     | not a JSON-RPC 2.0 request object: a batch (array), `jsonrpc` not `"2.0"`, no `method`, a bad or missing `id` (notifications are not supported) | stays open |
 /// | -32601 | method not found    | a method the signer does not have                                    | stays open |
 /// | -32602 | invalid params      | params of the wrong shape, a missing or unknown field, a wrong type or bad value; `data.field` names it, e.g. `params[0].gas` | stays open |
-/// | -32603 | internal error      | the signer failed for a reason of its own (e.g. its ledger); nothing was signed | stays open |
+/// | -32603 | internal error      | the signer failed for a reason of its own (e.g. its ledger); no signature was returned | stays open |
 /// | -32000 | refused             | the active policy refused; `data: {rule, reason}` names the rule     | stays open |
 /// | -32001 | request too large   | a line longer than the limit (128 KiB); `data.limit` is the limit in bytes | closed |
 /// | -32002 | request timeout     | a request line was started but not finished within the read timeout (5 s) | closed |
@@ -25,7 +25,7 @@ public enum RPCErrorCode: Int, Sendable, Hashable, CaseIterable, CustomStringCon
     case methodNotFound = -32601
     /// -32602: the params are malformed; `data.field` names the offending field.
     case invalidParams = -32602
-    /// -32603: the signer failed internally; nothing was signed.
+    /// -32603: the signer failed internally; no signature was returned.
     case internalError = -32603
     /// -32000: the active policy refused the request; `data` is `{rule, reason}`.
     case refused = -32000
