@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "signer", targets: ["SignerCommand"]),
         .executable(name: "evm-bench", targets: ["EVMBenchmarks"]),
         .executable(name: "oracle-bench", targets: ["OracleBenchmarks"]),
+        .executable(name: "signer-bench", targets: ["SignerBenchmarks"]),
         .library(name: "EVM", targets: ["EVM"]),
     ],
     dependencies: [
@@ -123,7 +124,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The benchmark runner both benchmark executables share.
+        // The benchmark runner and /proc readings the benchmark executables share.
         .target(name: "BenchmarkKit", path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "EVMBenchmarks",
@@ -135,6 +136,14 @@ let package = Package(
             name: "OracleBenchmarks",
             dependencies: ["BenchmarkKit", "Oracle", "Strategies", "EVM", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/OracleBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+
+        // Drives the real release `signer serve` over its socket (build the signer first).
+        .executableTarget(
+            name: "SignerBenchmarks",
+            dependencies: ["BenchmarkKit", "SignerWire", "EVM", "SQLite"],
+            path: "Benchmarks/SignerBenchmarks",
             swiftSettings: swiftSettings
         ),
 

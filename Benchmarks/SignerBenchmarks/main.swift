@@ -1,0 +1,197 @@
+// The signer's benchmark (issue 3, item 10): signed, policy-checked, durably recorded
+// `account_signTransaction` requests over the Unix socket of the real release `signer serve`.
+//
+//     swift build -c release --product signer && swift run -c release signer-bench
+//
+// A filter argument runs some: `signer-bench throughput`, `signer-bench latency`.
+import BenchmarkKit
+import EVM
+import Foundation
+import SQLite
+import SignerWire
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The repository root (this file is Benchmarks/SignerBenchmarks/main.swift).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// CLOCK_MONOTONIC in nanoseconds: the open-loop schedule and its timestamps.
+func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Sleeps until the monotonic time `nanos`.
+func sleep(untilNanos nanos: UInt64) {
+    var ts = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))
+    while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+}
+
+func wanted(_ name: String) -> Bool { benchmarkFilter.map { name.contains($0) } ?? true }
+
+/// Closed loop, request/response: each connection sends one request and waits for its answer
+/// before sending the next, like the keeper's client. Returns requests answered per second,
+/// the round-trip latencies, and the failures (error answers, timeouts).
+func closedLoop(path: String, connections: Int, duration: Duration, source: RequestSource) throws -> (rate: Double, latency: LatencySummary, failures: [String]) {
+    let clients = try (0..<connections).map { _ in try BenchConnection(path: path) }
+    let box = UncheckedSendable(clients)
+    let latencies = Mutex<[Duration]>([])
+    let failures = Mutex<[String]>([])
+    let answered = Atomic<Int>(0)
+    let started = ContinuousClock.now
+    let deadline = started + duration
+    onThreads(connections) { i in
+        let connection = box.value[i]
+        var mine: [Duration] = []
+        mine.reserveCapacity(65_536)
+        var count = 0
+        while ContinuousClock.now < deadline {
+            let (line, nonce) = source.next()
+            let sent = ContinuousClock.now
+            guard connection.send(line), let answer = connection.readLine() else {
+                failures.withLock { $0.append("connection \(i): no answer to nonce \(nonce)") }
+                break
+            }
+            mine.append(ContinuousClock.now - sent)
+            guard ResponseCheck.isResult(answer) else {
+                failures.withLock { $0.append("nonce \(nonce): \(String(decoding: answer.prefix(300), as: UTF8.self))") }
+                break
+            }
+            // A full check (decode, sender, nonce) of one response in 500.
+            if count % 500 == 0, let problem = ResponseCheck.verify(answer, nonce: nonce) {
+                failures.withLock { $0.append("nonce \(nonce): \(problem)") }
+                break
+            }
+            count += 1
+        }
+        answered.add(count, ordering: .relaxed)
+        latencies.withLock { $0 += mine }
+    }
+    let elapsed = (ContinuousClock.now - started).seconds
+    return (Double(answered.load(ordering: .relaxed)) / elapsed, LatencySummary(latencies.withLock { $0 }), failures.withLock { $0 })
+}
+
+/// Open loop on one connection: request `i` is due at `t0 + i / rate` and is sent then, whatever
+/// the answers before it (requests pipeline when the signer is late); its latency is measured
+/// from that scheduled time to its answer, so a stall counts against every request it delays
+/// (no coordinated omission).
+func openLoop(path: String, rate: Int, count: Int, source: RequestSource) throws -> (latency: LatencySummary, late: Int, failures: [String]) {
+    let connection = try BenchConnection(path: path)
+    let box = UncheckedSendable(connection)
+    let interval = UInt64(1_000_000_000 / rate)
+    let t0 = monotonicNanos() + 20_000_000
+    let failures = Mutex<[String]>([])
+    let samples = Mutex<[Duration]>([])
+    let lateSends = Atomic<Int>(0)
+    let nonces = Mutex<[UInt64]>(Array(repeating: 0, count: count))
+    onThreads(2) { role in
+        if role == 0 {
+            for i in 0..<count {
+                let due = t0 + UInt64(i) * interval
+                if monotonicNanos() < due { sleep(untilNanos: due) } else if monotonicNanos() > due + 100_000 { lateSends.add(1, ordering: .relaxed) }
+                let (line, nonce) = source.next()
+                nonces.withLock { $0[i] = nonce }
+                guard box.value.send(line) else {
+                    failures.withLock { $0.append("send \(i) failed") }
+                    return
+                }
+            }
+        } else {
+            var mine: [Duration] = []
+            mine.reserveCapacity(count)
+            for i in 0..<count {
+                guard let answer = box.value.readLine() else {
+                    failures.withLock { $0.append("no answer to request \(i)") }
+                    return
+                }
+                let now = monotonicNanos()
+                let due = t0 + UInt64(i) * interval
+                mine.append(.nanoseconds(Int64(now >= due ? now - due : 0)))
+                if !ResponseCheck.isResult(answer) {
+                    failures.withLock { $0.append("request \(i): \(String(decoding: answer.prefix(300), as: UTF8.self))") }
+                } else if i % 500 == 0, let problem = ResponseCheck.verify(answer, nonce: nonces.withLock { $0[i] }) {
+                    failures.withLock { $0.append("request \(i): \(problem)") }
+                }
+            }
+            samples.withLock { $0 = mine }
+        }
+    }
+    return (LatencySummary(samples.withLock { $0 }), lateSends.load(ordering: .relaxed), failures.withLock { $0 })
+}
+
+/// Hands a non-Sendable value to threads that each use their own part of it.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+func main() throws {
+    let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    let executable = binDirectory.appendingPathComponent("signer").path
+    guard FileManager.default.isExecutableFile(atPath: executable) else {
+        throw BenchError("no signer next to this benchmark (\(executable)); build it first: swift build -c release --product signer")
+    }
+    let seconds = Double(ProcessInfo.processInfo.environment["SIGNER_BENCH_SECONDS"] ?? "") ?? 2
+    let signer = try BenchSigner(executable: executable, repositoryRoot: repositoryRoot)
+    try signer.start()
+    defer { _ = signer.stop() }
+    let source = RequestSource()
+    print("signer-bench: the real release signer (\(executable)), ledger \(signer.databasePath)")
+    print("load average at start: \(ProcStatus.loadAverage)")
+
+    // Warm-up: code paths, page cache, the ledger file.
+    _ = try closedLoop(path: signer.socketPath, connections: 1, duration: .milliseconds(300), source: source)
+
+    var failed = false
+    for connections in [1, 4, 16] where wanted("throughput \(connections) connection(s)") {
+        var rounds: [Double] = []
+        var best: (rate: Double, latency: LatencySummary)?
+        for _ in 0..<3 {
+            let result = try closedLoop(path: signer.socketPath, connections: connections, duration: .seconds(seconds), source: source)
+            if !result.failures.isEmpty {
+                print("  failures: \(result.failures.prefix(5))")
+                failed = true
+            }
+            rounds.append(result.rate)
+            if result.rate > best?.rate ?? 0 { best = (result.rate, result.latency) }
+        }
+        let shown = rounds.map { String(Int($0)) }.joined(separator: ", ")
+        print("throughput \(connections) connection(s), request/response: best \(Int(best?.rate ?? 0)) requests/s (rounds of \(seconds) s: \(shown)); round trip \(best?.latency.description ?? "-"); load \(ProcStatus.loadAverage)")
+    }
+
+    if wanted("latency") {
+        let rate = 1000
+        let count = Int(ProcessInfo.processInfo.environment["SIGNER_BENCH_OPEN_COUNT"] ?? "") ?? 10_000
+        let result = try openLoop(path: signer.socketPath, rate: rate, count: count, source: source)
+        if !result.failures.isEmpty {
+            print("  failures: \(result.failures.prefix(5))")
+            failed = true
+        }
+        print("latency at \(rate) requests/s open loop, 1 connection, \(count) requests: \(result.latency) (from the scheduled send time; \(result.late) sends more than 100 us late); load \(ProcStatus.loadAverage)")
+    }
+
+    if let memory = signer.memory { print("signer memory: VmRSS \(memory.rss / 1024) MiB, VmHWM \(memory.hwm / 1024) MiB") }
+    let status = signer.stop()
+    // Every signature returned is a spend in the ledger, and the audit chain verifies.
+    let issued = source.issued
+    let connection = try SQLite.Connection(path: signer.databasePath, mode: .readOnly)
+    let spends = try connection.query("SELECT count(*) FROM spends") { try $0.int64(at: 0) }.first ?? 0
+    let signedRows = try connection.query("SELECT count(*) FROM signed_transactions") { try $0.int64(at: 0) }.first ?? 0
+    try connection.close()
+    let audit = try BenchSigner.run(executable, ["audit", "verify", "--db", signer.databasePath])
+    print("ledger: \(spends) spends and \(signedRows) signed transactions for \(issued) requests sent; signer exit \(status.map(String.init) ?? "timeout"); audit verify exit \(audit.status)")
+    if failed || audit.status != 0 || status != 0 || spends != signedRows || UInt64(spends) > issued {
+        throw BenchError("the run had failures (see above); signer directory kept: \(signer.directory.path)")
+    }
+    try? FileManager.default.removeItem(at: signer.directory)
+}
+
+do {
+    try main()
+} catch {
+    print("signer-bench: \(error)")
+    exit(1)
+}
