@@ -10,8 +10,10 @@ public import SQLite
 /// ## Use (one request)
 ///
 /// ```swift
-/// let reservation = try store.reserve(LedgerRequest(account: from, transaction: tx, now: now, lookback: longestWindow)) { view in
-///     policy.evaluate(request, spends: view.spends, signedAtNonce: view.signedAtNonce, now: view.now)
+/// let windows = policy.budgets.map(\.window.seconds)
+/// let request = LedgerRequest(account: from, transaction: tx, now: now, lookback: windows.max() ?? 0, budgetWindows: windows)
+/// let reservation = try store.reserve(request) { view in
+///     policy.evaluate(request, history: view, signedAtNonce: view.signedAtNonce, now: view.now)
 /// }
 /// guard reservation.decision.isAllowed else {
 ///     reservation.decline(audit: audit)
@@ -62,7 +64,8 @@ public import SQLite
 ///
 /// ## What memory holds
 /// Spends of the last `max(retention, lookback)` seconds (loaded at open; a request with a longer
-/// lookback loads the rest once), pending and reserved ones included. Nonce slots used since
+/// lookback loads the rest once), pending and reserved ones included, with running totals per
+/// budget window so that a budget check costs O(1) (``AccountSpends``). Nonce slots used since
 /// start, up to ``Options/slotCacheCapacity`` (slots with rows not yet durable are never
 /// evicted; the others are read back from the database when needed).
 ///
