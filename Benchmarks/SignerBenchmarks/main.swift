@@ -3,7 +3,10 @@
 //
 //     swift build -c release --product signer && swift run -c release signer-bench
 //
-// A filter argument runs some: `signer-bench throughput`, `signer-bench latency`.
+// A filter argument runs some: `signer-bench throughput`, `signer-bench "4 connection(s), pipelined"`,
+// `signer-bench latency`. SIGNER_BENCH_SECONDS (default 2) sets the length of each of the three
+// rounds, SIGNER_BENCH_DEPTH (16) the pipelining depth, SIGNER_BENCH_OPEN_COUNT (10,000) the
+// number of open-loop requests.
 import BenchmarkKit
 import EVM
 import Foundation
@@ -66,6 +69,77 @@ func closedLoop(path: String, connections: Int, duration: Duration, source: Requ
                 break
             }
             count += 1
+        }
+        answered.add(count, ordering: .relaxed)
+        latencies.withLock { $0 += mine }
+    }
+    let elapsed = (ContinuousClock.now - started).seconds
+    return (Double(answered.load(ordering: .relaxed)) / elapsed, LatencySummary(latencies.withLock { $0 }), failures.withLock { $0 })
+}
+
+/// Closed loop, pipelined: each connection keeps `depth` requests outstanding (it sends as many
+/// new ones, in one write, as answers came back), so requests that arrive together are answered
+/// after one wait for the group commit. Latency is from a request's send to its answer.
+func pipelined(path: String, connections: Int, depth: Int, duration: Duration, source: RequestSource) throws -> (rate: Double, latency: LatencySummary, failures: [String]) {
+    let clients = try (0..<connections).map { _ in try BenchConnection(path: path) }
+    let box = UncheckedSendable(clients)
+    let latencies = Mutex<[Duration]>([])
+    let failures = Mutex<[String]>([])
+    let answered = Atomic<Int>(0)
+    let started = ContinuousClock.now
+    let deadline = started + duration
+    onThreads(connections) { i in
+        let connection = box.value[i]
+        var mine: [Duration] = []
+        mine.reserveCapacity(262_144)
+        // Outstanding requests, oldest first: (nonce, sent).
+        var inFlight: [(nonce: UInt64, sent: ContinuousClock.Instant)] = []
+        var head = 0
+        var count = 0
+        var batch: [UInt8] = []
+        func fail(_ message: String) { failures.withLock { $0.append("connection \(i): \(message)") } }
+        loop: while true {
+            let sending = ContinuousClock.now < deadline
+            if sending {
+                batch.removeAll(keepingCapacity: true)
+                let now = ContinuousClock.now
+                while inFlight.count - head < depth {
+                    let (line, nonce) = source.next()
+                    batch += line
+                    inFlight.append((nonce, now))
+                }
+                if !batch.isEmpty, !connection.send(batch) {
+                    fail("send failed")
+                    break
+                }
+            }
+            guard head < inFlight.count else { break }
+            // At least one answer; then whatever else has already arrived.
+            var timeout: Duration = .seconds(10)
+            while head < inFlight.count {
+                guard let answer = connection.readLine(timeout: timeout) else {
+                    if timeout == .zero { break }
+                    fail("no answer to nonce \(inFlight[head].nonce)")
+                    break loop
+                }
+                let (nonce, sent) = inFlight[head]
+                head += 1
+                mine.append(ContinuousClock.now - sent)
+                guard ResponseCheck.isResult(answer) else {
+                    fail("nonce \(nonce): \(String(decoding: answer.prefix(300), as: UTF8.self))")
+                    break loop
+                }
+                if count % 500 == 0, let problem = ResponseCheck.verify(answer, nonce: nonce) {
+                    fail("nonce \(nonce): \(problem)")
+                    break loop
+                }
+                count += 1
+                timeout = .zero
+            }
+            if head > 4096 {
+                inFlight.removeFirst(head)
+                head = 0
+            }
         }
         answered.add(count, ordering: .relaxed)
         latencies.withLock { $0 += mine }
@@ -146,20 +220,25 @@ func main() throws {
     _ = try closedLoop(path: signer.socketPath, connections: 1, duration: .milliseconds(300), source: source)
 
     var failed = false
-    for connections in [1, 4, 16] where wanted("throughput \(connections) connection(s)") {
-        var rounds: [Double] = []
-        var best: (rate: Double, latency: LatencySummary)?
-        for _ in 0..<3 {
-            let result = try closedLoop(path: signer.socketPath, connections: connections, duration: .seconds(seconds), source: source)
-            if !result.failures.isEmpty {
-                print("  failures: \(result.failures.prefix(5))")
-                failed = true
+    let depth = Int(ProcessInfo.processInfo.environment["SIGNER_BENCH_DEPTH"] ?? "") ?? 16
+    for mode in ["request/response", "pipelined \(depth) deep"] {
+        for connections in [1, 4, 16] where wanted("throughput \(connections) connection(s), \(mode)") {
+            var rounds: [Double] = []
+            var best: (rate: Double, latency: LatencySummary)?
+            for _ in 0..<3 {
+                let result = mode == "request/response"
+                    ? try closedLoop(path: signer.socketPath, connections: connections, duration: .seconds(seconds), source: source)
+                    : try pipelined(path: signer.socketPath, connections: connections, depth: depth, duration: .seconds(seconds), source: source)
+                if !result.failures.isEmpty {
+                    print("  failures: \(result.failures.prefix(5))")
+                    failed = true
+                }
+                rounds.append(result.rate)
+                if result.rate > best?.rate ?? 0 { best = (result.rate, result.latency) }
             }
-            rounds.append(result.rate)
-            if result.rate > best?.rate ?? 0 { best = (result.rate, result.latency) }
+            let shown = rounds.map { String(Int($0)) }.joined(separator: ", ")
+            print("throughput \(connections) connection(s), \(mode): best \(Int(best?.rate ?? 0)) requests/s (rounds of \(seconds) s: \(shown)); latency \(best?.latency.description ?? "-"); load \(ProcStatus.loadAverage)")
         }
-        let shown = rounds.map { String(Int($0)) }.joined(separator: ", ")
-        print("throughput \(connections) connection(s), request/response: best \(Int(best?.rate ?? 0)) requests/s (rounds of \(seconds) s: \(shown)); round trip \(best?.latency.description ?? "-"); load \(ProcStatus.loadAverage)")
     }
 
     if wanted("latency") {
