@@ -45,6 +45,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // glibc's allocator controls (mallopt, malloc_trim); part of libc, nothing to install.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CLibCrypto",
             pkgConfig: "libcrypto",
@@ -87,7 +89,7 @@ let package = Package(
         .target(
             name: "Keeper",
             dependencies: [
-                "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd",
+                "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -146,7 +148,6 @@ let package = Package(
             path: "Benchmarks/SignerBenchmarks",
             swiftSettings: swiftSettings
         ),
-
         // Fixtures shared by test targets: the third-party vector files.
         .target(
             name: "EVMTestKit",
