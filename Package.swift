@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "evm-bench", targets: ["EVMBenchmarks"]),
         .executable(name: "oracle-bench", targets: ["OracleBenchmarks"]),
         .executable(name: "signer-bench", targets: ["SignerBenchmarks"]),
+        .executable(name: "keeper-bench", targets: ["KeeperBenchmarks"]),
         .library(name: "EVM", targets: ["EVM"]),
     ],
     dependencies: [
@@ -127,7 +128,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The benchmark runner and /proc readings the benchmark executables share.
-        .target(name: "BenchmarkKit", path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
+        .target(name: "BenchmarkKit", dependencies: ["SignerWire"], path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "EVMBenchmarks",
             dependencies: ["EVM", "BenchmarkKit"],
@@ -148,6 +149,14 @@ let package = Package(
             path: "Benchmarks/SignerBenchmarks",
             swiftSettings: swiftSettings
         ),
+        // Drives the real release `keeper run` (and `signer serve`) against the devnet.
+        .executableTarget(
+            name: "KeeperBenchmarks",
+            dependencies: ["BenchmarkKit", "DevnetTestKit", "EVM"],
+            path: "Benchmarks/KeeperBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+
         // Fixtures shared by test targets: the third-party vector files.
         .target(
             name: "EVMTestKit",

@@ -11,6 +11,8 @@ import Glibc
 /// that every request is a first signature for its nonce: a real signature, a real spend in the
 /// ledger and a signed-transaction row (no re-sign shortcut).
 final class RequestSource: Sendable {
+    /// The contract the requests call (the policy allows `resolve` on it).
+    static let markets = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
     private let nextNonce = Atomic<UInt64>(0)
     private let prefix: [UInt8]
     private let middle: [UInt8]
@@ -20,7 +22,7 @@ final class RequestSource: Sendable {
         // resolve(7, true): the call the policy allows, with EIP-1559 fees under its caps.
         let data = "0x52a34b05" + String(repeating: "0", count: 63) + "7" + String(repeating: "0", count: 63) + "1"
         prefix = Array("{\"jsonrpc\":\"2.0\",\"id\":".utf8)
-        middle = Array((",\"method\":\"account_signTransaction\",\"params\":[{\"from\":\"\(BenchSigner.keeper)\",\"to\":\"\(BenchSigner.markets)\","
+        middle = Array((",\"method\":\"account_signTransaction\",\"params\":[{\"from\":\"\(SignerProcess.keeper)\",\"to\":\"\(Self.markets)\","
             + "\"gas\":\"0x1d4c0\",\"maxFeePerGas\":\"0x6fc23ac00\",\"maxPriorityFeePerGas\":\"0x77359400\",\"value\":\"0x0\","
             + "\"data\":\"\(data)\",\"chainId\":\"0x7a69\",\"type\":\"0x2\",\"nonce\":\"0x").utf8)
         suffix = Array("\"},\"resolve(uint256,bool)\"]}\n".utf8)
@@ -121,7 +123,7 @@ enum ResponseCheck {
             case .success(let json):
                 let result = try SignedTransactionResult(json: json)
                 let signed = try SignedTransaction(raw: result.raw, chainId: 31337)
-                guard signed.sender == (try Address(BenchSigner.keeper)) else { return "signed by \(signed.sender.checksummed)" }
+                guard signed.sender == (try Address(SignerProcess.keeper)) else { return "signed by \(signed.sender.checksummed)" }
                 guard signed.transaction.nonce == nonce else { return "nonce \(signed.transaction.nonce), sent \(nonce)" }
                 return nil
             }

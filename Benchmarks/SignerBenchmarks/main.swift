@@ -196,6 +196,40 @@ func openLoop(path: String, rate: Int, count: Int, source: RequestSource) throws
     return (LatencySummary(samples.withLock { $0 }), lateSends.load(ordering: .relaxed), failures.withLock { $0 })
 }
 
+/// Budgets as a production policy has them (a minute and a day; count, fee and value), set far
+/// above what a run spends so that none refuses: every request is checked against them and every
+/// signature is a spend in the ledger.
+let benchPolicy = """
+    schema = 1
+    chain_id = 31337
+    accounts = ["\(SignerProcess.keeper)"]
+
+    [limits]
+    tx_types = [2]
+    max_gas = 1_000_000
+    max_value = "0"
+    max_fee_per_gas = "200 gwei"
+    max_priority_fee_per_gas = "5 gwei"
+
+    [[budget]]
+    window = "1m"
+    max_count = 100_000_000
+    max_fee = "100000000 ether"
+
+    [[budget]]
+    window = "24h"
+    max_count = 1_000_000_000
+    max_fee = "1000000000 ether"
+    max_value = "1 ether"
+
+    [[contract]]
+    name = "Markets"
+    address = "\(RequestSource.markets)"
+
+    [[contract.function]]
+    signature = "function resolve(uint256 marketId, bool outcome)"
+    """
+
 /// Hands a non-Sendable value to threads that each use their own part of it.
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
@@ -209,7 +243,7 @@ func main() throws {
         throw BenchError("no signer next to this benchmark (\(executable)); build it first: swift build -c release --product signer")
     }
     let seconds = Double(ProcessInfo.processInfo.environment["SIGNER_BENCH_SECONDS"] ?? "") ?? 2
-    let signer = try BenchSigner(executable: executable, repositoryRoot: repositoryRoot)
+    let signer = try SignerProcess(executable: executable, repositoryRoot: repositoryRoot, policy: benchPolicy)
     try signer.start()
     defer { _ = signer.stop() }
     let source = RequestSource()
@@ -260,7 +294,7 @@ func main() throws {
     let spends = try connection.query("SELECT count(*) FROM spends") { try $0.int64(at: 0) }.first ?? 0
     let signedRows = try connection.query("SELECT count(*) FROM signed_transactions") { try $0.int64(at: 0) }.first ?? 0
     try connection.close()
-    let audit = try BenchSigner.run(executable, ["audit", "verify", "--db", signer.databasePath])
+    let audit = try SignerProcess.run(executable, ["audit", "verify", "--db", signer.databasePath])
     print("ledger: \(spends) spends and \(signedRows) signed transactions for \(issued) requests sent; signer exit \(status.map(String.init) ?? "timeout"); audit verify exit \(audit.status)")
     if failed || audit.status != 0 || status != 0 || spends != signedRows || UInt64(spends) > issued {
         throw BenchError("the run had failures (see above); signer directory kept: \(signer.directory.path)")
