@@ -92,10 +92,17 @@ public final class SignerStore: @unchecked Sendable {
         /// and are signing to join the batch. Never waited when no request is in flight, so a
         /// lone request commits at once; zero turns gathering off.
         public var gatherWindow: Duration
+        /// Commits between two checkpoints, which a thread of their own runs (``LedgerCheckpointer``);
+        /// zero leaves them to SQLite, inside the commits.
+        public var checkpointEvery: Int
+        /// With ``checkpointEvery``: the log size, in pages, at which a commit checkpoints itself
+        /// (a backstop for logs the background checkpoints never quite catch up with).
+        public var checkpointBackstopPages: Int
 
         public init(
             synchronous: SQLite.Connection.Synchronous = .full, retention: Int64 = 86_400, slotCacheCapacity: Int = 65_536,
-            integrityCheck: Bool = true, anchorLogInterval: Duration = .seconds(1), gatherWindow: Duration = .microseconds(100)
+            integrityCheck: Bool = true, anchorLogInterval: Duration = .seconds(1), gatherWindow: Duration = .microseconds(100),
+            checkpointEvery: Int = 64, checkpointBackstopPages: Int = 4096
         ) {
             self.synchronous = synchronous
             self.retention = retention
@@ -103,6 +110,8 @@ public final class SignerStore: @unchecked Sendable {
             self.integrityCheck = integrityCheck
             self.anchorLogInterval = anchorLogInterval
             self.gatherWindow = gatherWindow
+            self.checkpointEvery = checkpointEvery
+            self.checkpointBackstopPages = checkpointBackstopPages
         }
     }
 
@@ -116,6 +125,16 @@ public final class SignerStore: @unchecked Sendable {
     private let reader: LedgerReader
     /// Guarded by `lock`: set when the committer thread has returned.
     private var committerExited = false
+    /// Guarded by `lock`: the checkpointer's state (see ``LedgerCheckpointer``).
+    private var checkpoints = CheckpointState()
+
+    private struct CheckpointState {
+        var enabled = false
+        var every = 0
+        var commitsSince = 0
+        var requested = false
+        var exited = true
+    }
     /// Guarded by `lock`: the last committed audit head.
     private var committedHead: AuditAnchor?
     /// Guarded by `lock`: counters for figures and status.
@@ -133,6 +152,8 @@ public final class SignerStore: @unchecked Sendable {
         public var commitTime: Duration = .zero
         /// Time the committer spent waiting for requests to join a batch.
         public var gatherTime: Duration = .zero
+        /// Checkpoints run off the commit path.
+        public var checkpoints: Int = 0
     }
 
     /// Opens (creating and migrating if needed) the database at `path`, checks it, loads the
@@ -149,6 +170,14 @@ public final class SignerStore: @unchecked Sendable {
         self.state = state
         self.committedHead = head
         let writer = LedgerWriter(connection: connection, head: head, anchorLogInterval: options.anchorLogInterval, logger: logger)
+        if options.checkpointEvery > 0 {
+            let checkpointer = try LedgerCheckpointer(path: path)
+            try LedgerCheckpointer.setAutomaticCheckpoint(connection, pages: options.checkpointBackstopPages)
+            checkpoints = CheckpointState(enabled: true, every: options.checkpointEvery, exited: false)
+            let thread = Thread { [self] in self.runCheckpointer(checkpointer) }
+            thread.name = "signer-ledger-checkpoint"
+            thread.start()
+        }
         let gatherWindow = options.gatherWindow
         let thread = Thread { [self] in self.runCommitter(writer, gatherWindow: gatherWindow) }
         thread.name = "signer-ledger-commit"
@@ -286,8 +315,39 @@ public final class SignerStore: @unchecked Sendable {
         lock.lock()
         state.close()
         lock.signal(.work)
-        while !committerExited { lock.wait(.durable) }
+        while !committerExited || !checkpoints.exited { lock.wait(.durable) }
         lock.unlock()
+    }
+
+    // MARK: Checkpointer
+
+    private func runCheckpointer(_ checkpointer: LedgerCheckpointer) {
+        lock.lock()
+        while true {
+            while !checkpoints.requested, !committerExited { lock.wait(.checkpoint) }
+            if committerExited { break }
+            checkpoints.requested = false
+            checkpoints.commitsSince = 0
+            lock.unlock()
+            var failure: SignerStoreError?
+            do {
+                _ = try checkpointer.checkpoint()
+            } catch {
+                failure = error
+            }
+            lock.lock()
+            if let failure {
+                logger.warning("checkpoint failed; the write-ahead log keeps every commit and the next checkpoint retries", metadata: [
+                    "signer.error": "\(failure)"
+                ])
+            } else {
+                counters.checkpoints += 1
+            }
+        }
+        checkpoints.exited = true
+        lock.broadcast(.durable)
+        lock.unlock()
+        try? checkpointer.connection.close()
     }
 
     // MARK: Committer
@@ -350,6 +410,13 @@ public final class SignerStore: @unchecked Sendable {
                 counters.commitTime += writeTime
                 counters.rows += batch.writes.spends.count + batch.writes.signed.count + batch.writes.audits.count
                 counters.largestBatch = max(counters.largestBatch, batch.writes.audits.count)
+                if checkpoints.enabled {
+                    checkpoints.commitsSince += 1
+                    if checkpoints.commitsSince >= checkpoints.every, !checkpoints.requested {
+                        checkpoints.requested = true
+                        lock.signal(.checkpoint)
+                    }
+                }
             case .failure(let error):
                 state.commit.failed(batch.number, error)
                 logger.critical(
@@ -360,6 +427,7 @@ public final class SignerStore: @unchecked Sendable {
         }
         committerExited = true
         lock.broadcast(.durable)
+        lock.signal(.checkpoint)
         lock.unlock()
         writer.logAnchor(force: true)
         try? writer.connection.close()
