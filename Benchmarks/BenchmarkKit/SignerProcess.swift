@@ -81,6 +81,11 @@ public final class SignerProcess {
         return process.isRunning ? nil : process.terminationStatus
     }
 
+    /// Removes the directory (after ``stop()``).
+    public func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// The signer's resident memory (VmRSS, VmHWM) in KiB, from /proc.
     public var memory: (rss: Int, hwm: Int)? { ProcStatus.memory(pid: process.processIdentifier) }
 

@@ -40,6 +40,11 @@ final class KeeperProcess {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
+    /// Removes the directory (after ``stop()``).
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     var memory: (rss: Int, hwm: Int)? { ProcStatus.memory(pid: process.processIdentifier) }
 
     /// A finished tick as the log tells it.

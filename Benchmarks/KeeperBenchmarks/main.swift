@@ -55,7 +55,10 @@ func tickBenchmark(positions: Int) async throws {
     print("tick aave-\(positions): devnet ready in \(Int((ContinuousClock.now - setupStarted).seconds)) s (\(below) positions below the 1.10 trigger); load \(ProcStatus.loadAverage)")
     let keeper = try KeeperProcess(executable: try executable("keeper"), config: try KeeperConfigs.aave(devnet))
     try keeper.start(dryRun: true)
-    defer { keeper.stop() }
+    defer {
+        keeper.stop()
+        keeper.remove()
+    }
     guard let first = hexNumber(try await devnet.control("eth_blockNumber")) else { throw BenchError("no block number") }
     let firstTick = try keeper.waitForTick(atLeast: first, timeout: .seconds(1800))
     var rss: [Int] = []
@@ -86,11 +89,17 @@ func latencyBenchmark() async throws {
     let policy = try String(contentsOf: root.appendingPathComponent("policies/all-strategies.toml"), encoding: .utf8)
     let signer = try SignerProcess(executable: try executable("signer"), repositoryRoot: root, policy: policy)
     try signer.start()
-    defer { _ = signer.stop() }
+    defer {
+        _ = signer.stop()
+        signer.remove()
+    }
     let keeper = try KeeperProcess(
         executable: try executable("keeper"), config: try KeeperConfigs.twap(devnet, signerSocket: signer.socketPath, heartbeat: 3600))
     try keeper.start(dryRun: false)
-    defer { keeper.stop() }
+    defer {
+        keeper.stop()
+        keeper.remove()
+    }
 
     func timings(since: Double) async throws -> (blocks: [UInt64: Double], arrivals: [Double]) {
         let report = try await devnet.control("devnet_timings", [.object(["since": .number(String(since))])])

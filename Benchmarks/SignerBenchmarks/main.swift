@@ -287,6 +287,8 @@ func main() throws {
     }
 
     if let memory = signer.memory { print("signer memory: VmRSS \(memory.rss / 1024) MiB, VmHWM \(memory.hwm / 1024) MiB") }
+    let wal = (try? FileManager.default.attributesOfItem(atPath: signer.databasePath + "-wal")[.size] as? Int) ?? 0
+    print("ledger write-ahead log: \(wal / 1024) KiB")
     let status = signer.stop()
     // Every signature returned is a spend in the ledger, and the audit chain verifies.
     let issued = source.issued
@@ -299,7 +301,7 @@ func main() throws {
     if failed || audit.status != 0 || status != 0 || spends != signedRows || UInt64(spends) > issued {
         throw BenchError("the run had failures (see above); signer directory kept: \(signer.directory.path)")
     }
-    try? FileManager.default.removeItem(at: signer.directory)
+    signer.remove()
 }
 
 do {
