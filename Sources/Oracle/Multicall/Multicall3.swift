@@ -40,7 +40,7 @@ public struct Multicall3: Sendable {
     /// Chunks per JSON-RPC batch.
     public let chunksPerBatch: Int
 
-    public init(rpc: EthereumRPC, address: Address = Multicall3.canonicalAddress, chunkSize: Int = 500, chunksPerBatch: Int = 4) {
+    public init(rpc: EthereumRPC, address: Address = Multicall3.canonicalAddress, chunkSize: Int = 500, chunksPerBatch: Int = 2) {
         self.rpc = rpc
         self.address = address
         self.chunkSize = max(1, chunkSize)
@@ -49,20 +49,26 @@ public struct Multicall3: Sendable {
 
     /// Runs `calls` at `block`; the answers are in the same order.
     public func read(_ calls: [Call], at block: BlockTag) async throws(MulticallError) -> [Result] {
-        guard !calls.isEmpty else { return [] }
         var results: [Result] = []
         results.reserveCapacity(calls.count)
-        var start = 0
-        while start < calls.count {
-            let end = min(start + chunkSize * chunksPerBatch, calls.count)
-            try await readBatch(calls[start..<end], at: block, into: &results)
-            start = end
-        }
+        try await read(calls, at: block) { _, result in results.append(result) }
         return results
     }
 
-    /// Reads `calls` in one JSON-RPC batch of chunks and appends the answers to `results`.
-    private func readBatch(_ calls: ArraySlice<Call>, at block: BlockTag, into results: inout [Result]) async throws(MulticallError) {
+    /// Runs `calls` at `block` and hands each answer, with its call's index, to `body` in order,
+    /// as soon as its batch is decoded: nothing is kept, so a caller that turns answers into
+    /// something smaller never holds all the raw answers at once.
+    public func read(_ calls: [Call], at block: BlockTag, each body: (Int, Result) -> Void) async throws(MulticallError) {
+        var start = 0
+        while start < calls.count {
+            let end = min(start + chunkSize * chunksPerBatch, calls.count)
+            try await readBatch(calls[start..<end], at: block, each: body)
+            start = end
+        }
+    }
+
+    /// Reads `calls` in one JSON-RPC batch of chunks and hands the answers to `body`.
+    private func readBatch(_ calls: ArraySlice<Call>, at block: BlockTag, each body: (Int, Result) -> Void) async throws(MulticallError) {
         var requests: [RPCCall] = []
         var chunks: [ArraySlice<Call>] = []
         var start = calls.startIndex
@@ -86,6 +92,7 @@ public struct Multicall3: Sendable {
         } catch {
             throw MulticallError(message: "aggregate3 batch failed", cause: error)
         }
+        var index = calls.startIndex
         for (answer, chunk) in zip(answers, chunks) {
             let data: [UInt8]
             do {
@@ -108,7 +115,8 @@ public struct Multicall3: Sendable {
                 else {
                     throw MulticallError(message: "aggregate3 result has the wrong shape", cause: nil)
                 }
-                results.append(ok ? bytes : nil)
+                body(index, ok ? bytes : nil)
+                index += 1
             }
         }
     }
