@@ -65,6 +65,21 @@ final class KeeperProcess {
         }
     }
 
+    /// The aave observer's reads as its `aave positions read` lines tell them, per block:
+    /// subgraph discovery and chain reads, in milliseconds.
+    func aaveReads() -> [UInt64: (discovery: Int, chain: Int)] {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [:] }
+        var out: [UInt64: (Int, Int)] = [:]
+        for line in text.split(separator: "\n") where line.contains("aave positions read") {
+            guard let block = Self.value("aave.block", in: line).flatMap({ UInt64($0) }),
+                let discovery = Self.value("aave.discovery_ms", in: line).flatMap({ Int($0) }),
+                let chain = Self.value("aave.chain_ms", in: line).flatMap({ Int($0) })
+            else { continue }
+            out[block] = (discovery, chain)
+        }
+        return out
+    }
+
     /// Waits (polling the log, at most `timeout`) for the tick of block `block` or a later one.
     func waitForTick(atLeast block: UInt64, timeout: Duration) throws -> Tick {
         let deadline = ContinuousClock.now + timeout
