@@ -49,8 +49,8 @@ enum KeeperConfigs {
     }
 
     /// The aave-protection strategy alone (aave-N scenarios).
-    static func aave(_ devnet: Devnet) throws -> String {
-        var text = common(devnet, pollInterval: "100ms", signerSocket: nil)
+    static func aave(_ devnet: Devnet, signerSocket: String? = nil) throws -> String {
+        var text = common(devnet, pollInterval: "100ms", signerSocket: signerSocket)
         for name in ["Pool", "PriceOracle", "FlashLoanOrchestrator", "OracleSwap"] {
             text += "[contracts.\(name)]\naddress = \"\(try address(devnet, "contracts", name))\"\n\n"
         }

@@ -4,9 +4,11 @@
 //     swift build -c release --product keeper && swift build -c release --product signer
 //     swift run -c release keeper-bench     # a filter runs some: tick, "tick 10000 positions", latency
 //
-// tick: `keeper run --dry-run` on the aave-1000 and aave-10000 scenarios; each tick's duration
-//       from the keeper's own `tick done` log line, memory (VmRSS, VmHWM) from /proc of the
-//       keeper process. KEEPER_BENCH_TICKS (default 5) blocks are mined, one tick each.
+// tick: `keeper run --dry-run` (every due intent simulated and printed), then the live `keeper
+//       run` with the real signer (simulating only what it may still send), on the aave-1000 and
+//       aave-10000 scenarios; each tick's duration from the keeper's own `tick done` log line,
+//       memory (VmRSS, VmHWM) from /proc of the keeper process. KEEPER_BENCH_TICKS (default 5)
+//       blocks are mined, one tick each.
 // latency: `keeper run` (live, with the real `signer serve`) on the `demo` scenario, twap-push
 //       with a one-hour heartbeat and 100 ms head polling. Each round moves time past the
 //       heartbeat and mines a block (`evm_increaseTime`, `evm_mine`): that block makes the push
@@ -45,16 +47,32 @@ func hexNumber(_ value: JSONValue) -> UInt64? {
     value.stringValue.flatMap { UInt64($0.dropFirst(2), radix: 16) }
 }
 
-/// (a) Tick time and memory of `keeper run --dry-run` with N watched Aave positions.
+/// (a) Tick time and memory of `keeper run --dry-run`, then of the live `keeper run` with the
+/// real signer, with N watched Aave positions.
 func tickBenchmark(positions: Int) async throws {
-    let ticks = Int(environment["KEEPER_BENCH_TICKS"] ?? "") ?? 5
     let setupStarted = ContinuousClock.now
     let devnet = try await Devnet.start(scenario: "aave-\(positions)", timeout: .seconds(1800))
     defer { devnet.stop() }
     let below: String = if case .number(let n) = devnet.manifest?["aave"]?["belowTriggerCount"] { n } else { "?" }
     print("tick aave-\(positions): devnet ready in \(Int((ContinuousClock.now - setupStarted).seconds)) s (\(below) positions below the 1.10 trigger); load \(ProcStatus.loadAverage)")
-    let keeper = try KeeperProcess(executable: try executable("keeper"), config: try KeeperConfigs.aave(devnet))
-    try keeper.start(dryRun: true)
+    try await measureTicks(devnet, positions: positions, signer: nil)
+    let policy = try String(contentsOf: Devnet.repositoryRoot.appendingPathComponent("policies/all-strategies.toml"), encoding: .utf8)
+    let signer = try SignerProcess(executable: try executable("signer"), repositoryRoot: Devnet.repositoryRoot, policy: policy)
+    try signer.start()
+    defer {
+        _ = signer.stop()
+        signer.remove()
+    }
+    try await measureTicks(devnet, positions: positions, signer: signer)
+}
+
+/// Ticks of one keeper process on the devnet: dry-run without a signer, live with one. Each
+/// mined block makes a tick; a live keeper's own transactions (automined) make more.
+func measureTicks(_ devnet: Devnet, positions: Int, signer: SignerProcess?) async throws {
+    let ticks = Int(environment["KEEPER_BENCH_TICKS"] ?? "") ?? 5
+    let mode = signer == nil ? "keeper run --dry-run" : "keeper run (live, real signer)"
+    let keeper = try KeeperProcess(executable: try executable("keeper"), config: try KeeperConfigs.aave(devnet, signerSocket: signer?.socketPath))
+    try keeper.start(dryRun: signer == nil)
     defer {
         keeper.stop()
         keeper.remove()
@@ -79,9 +97,9 @@ func tickBenchmark(positions: Int) async throws {
     let memory = keeper.memory
     func median(_ values: [Int]) -> Int { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
     let sorted = durations.sorted()
-    print("tick aave-\(positions), keeper run --dry-run: first tick (with subgraph discovery) \(firstTick.milliseconds) ms; "
+    print("tick aave-\(positions), \(mode): first tick (with subgraph discovery) \(firstTick.milliseconds) ms; "
         + "then median \(median(durations)) ms (min \(sorted.first ?? 0), max \(sorted.last ?? 0)) over \(ticks) blocks, "
-        + "of which observe (chain reads) \(median(observes)) ms and decide + simulate every intent the rest; "
+        + "of which observe (chain reads) \(median(observes)) ms; "
         + "VmRSS between ticks \((rss.max() ?? 0) / 1024) MiB (largest), VmHWM \((memory?.hwm ?? 0) / 1024) MiB; load \(ProcStatus.loadAverage)")
     print("  last tick: \(summary)")
 }
