@@ -128,7 +128,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The benchmark runner and /proc readings the benchmark executables share.
-        .target(name: "BenchmarkKit", dependencies: ["SignerWire"], path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
+        .target(name: "BenchmarkKit", dependencies: ["SignerWire", "ProcessTestKit"], path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "EVMBenchmarks",
             dependencies: ["EVM", "BenchmarkKit"],

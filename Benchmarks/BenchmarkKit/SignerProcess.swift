@@ -1,18 +1,16 @@
 public import Foundation
+import ProcessTestKit
 import SignerWire
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The real release `signer serve` in a private temporary directory: keys.example's keeper key,
-/// a policy approved with keys.example's operator key (as Tests/SignerTests/SignerServeTests and
-/// scripts/demo do it), and signer.toml.
+/// The real release `signer serve` in a private temporary directory (``SignerDirectory``, as the
+/// serve tests and the keeper's process tests prepare it) with a policy approved with
+/// keys.example's operator key.
 public final class SignerProcess {
     /// keys.example/keeper.json's account (the devnet's dev account #1).
     public static let keeper = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-    /// keys.example/operator.json's account.
-    public static let operatorAddress = "0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785"
-
     public let executable: String
     public let directory: URL
     let process = Process()
@@ -23,34 +21,8 @@ public final class SignerProcess {
     public init(executable: String, repositoryRoot: URL, policy: String) throws {
         self.executable = executable
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("signer-bench-\(UUID().uuidString.prefix(8))")
-        let keys = directory.appendingPathComponent("keys")
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
-        for (name, target) in [("keeper.json", keys), ("keeper.password", keys), ("operator.json", directory), ("operator.password", directory)] {
-            let destination = target.appendingPathComponent(name)
-            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("keys.example/\(name)"), to: destination)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination.path)
-        }
-        try policy.write(to: directory.appendingPathComponent("policy.toml"), atomically: true, encoding: .utf8)
-        try """
-            [socket]
-            path = "signer.sock"
-            [keys]
-            dir = "keys"
-            [policy]
-            file = "policy.toml"
-            [approval]
-            operators = ["\(Self.operatorAddress)"]
-            threshold = 1
-            [database]
-            path = "signer.db"
-            """.write(to: directory.appendingPathComponent("signer.toml"), atomically: true, encoding: .utf8)
-        let config = directory.appendingPathComponent("signer.toml").path
-        let approve = try Self.run(executable, [
-            "policy", "approve", directory.appendingPathComponent("policy.toml").path,
-            "--keystore", directory.appendingPathComponent("operator.json").path,
-            "--password-file", directory.appendingPathComponent("operator.password").path, "--config", config,
-        ])
+        try SignerDirectory.prepare(directory, repositoryRoot: repositoryRoot, policy: policy)
+        let approve = try SignerDirectory.approve(directory, signer: executable)
         guard approve.status == 0 else { throw BenchError("signer policy approve failed: \(approve.output)") }
     }
 
@@ -97,15 +69,6 @@ public final class SignerProcess {
 
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try SignerDirectory.run(executable, arguments)
     }
 }

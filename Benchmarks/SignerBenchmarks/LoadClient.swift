@@ -112,6 +112,13 @@ enum ResponseCheck {
         return false
     }
 
+    /// What is wrong with an answer to the request with `nonce`, or nil: it must be a result,
+    /// and with `full` its signed transaction must decode with the keeper as sender and `nonce`.
+    static func problem(_ line: ArraySlice<UInt8>, nonce: UInt64, full: Bool) -> String? {
+        guard isResult(line) else { return String(decoding: line.prefix(300), as: UTF8.self) }
+        return full ? verify(line, nonce: nonce) : nil
+    }
+
     /// Decodes the signed transaction and checks its sender and nonce; nil when it is right,
     /// else what is wrong.
     static func verify(_ line: ArraySlice<UInt8>, nonce: UInt64) -> String? {

@@ -35,72 +35,77 @@ func sleep(untilNanos nanos: UInt64) {
 
 func wanted(_ name: String) -> Bool { benchmarkFilter.map { name.contains($0) } ?? true }
 
-/// Closed loop, request/response: each connection sends one request and waits for its answer
-/// before sending the next, like the keeper's client. Returns requests answered per second,
-/// the round-trip latencies, and the failures (error answers, timeouts).
-func closedLoop(path: String, connections: Int, duration: Duration, source: RequestSource) throws -> (rate: Double, latency: LatencySummary, failures: [String]) {
-    let clients = try (0..<connections).map { _ in try BenchConnection(path: path) }
-    let box = UncheckedSendable(clients)
-    let latencies = Mutex<[Duration]>([])
-    let failures = Mutex<[String]>([])
-    let answered = Atomic<Int>(0)
+/// What one client thread gathered.
+struct ClientTally {
+    var latencies: [Duration] = []
+    var answered = 0
+    var failures: [String] = []
+
+    /// Records an answer and its latency; false (with the failure noted) when it is not a good
+    /// signature. One answer in 500 is decoded and checked in full.
+    mutating func record(_ answer: ArraySlice<UInt8>, nonce: UInt64, latency: Duration) -> Bool {
+        latencies.append(latency)
+        if let problem = ResponseCheck.problem(answer, nonce: nonce, full: answered % 500 == 0) {
+            failures.append("nonce \(nonce): \(problem)")
+            return false
+        }
+        answered += 1
+        return true
+    }
+}
+
+/// Runs `body` on one thread per connection until `duration` has passed (it gets the connection,
+/// its index, the deadline and its tally), and adds up what they gathered: answers per second,
+/// latencies, failures.
+func runClients(
+    path: String, connections: Int, duration: Duration,
+    _ body: @escaping @Sendable (BenchConnection, Int, ContinuousClock.Instant, inout ClientTally) -> Void
+) throws -> (rate: Double, latency: LatencySummary, failures: [String]) {
+    let clients = UncheckedSendable(try (0..<connections).map { _ in try BenchConnection(path: path) })
+    let total = Mutex(ClientTally())
     let started = ContinuousClock.now
     let deadline = started + duration
     onThreads(connections) { i in
-        let connection = box.value[i]
-        var mine: [Duration] = []
-        mine.reserveCapacity(65_536)
-        var count = 0
+        var tally = ClientTally()
+        tally.latencies.reserveCapacity(262_144)
+        body(clients.value[i], i, deadline, &tally)
+        total.withLock {
+            $0.latencies += tally.latencies
+            $0.answered += tally.answered
+            $0.failures += tally.failures
+        }
+    }
+    let elapsed = (ContinuousClock.now - started).seconds
+    return total.withLock { (Double($0.answered) / elapsed, LatencySummary($0.latencies), $0.failures) }
+}
+
+/// Closed loop, request/response: each connection sends one request and waits for its answer
+/// before sending the next, like the keeper's client.
+func closedLoop(path: String, connections: Int, duration: Duration, source: RequestSource) throws -> (rate: Double, latency: LatencySummary, failures: [String]) {
+    try runClients(path: path, connections: connections, duration: duration) { connection, i, deadline, tally in
         while ContinuousClock.now < deadline {
             let (line, nonce) = source.next()
             let sent = ContinuousClock.now
             guard connection.send(line), let answer = connection.readLine() else {
-                failures.withLock { $0.append("connection \(i): no answer to nonce \(nonce)") }
-                break
+                tally.failures.append("connection \(i): no answer to nonce \(nonce)")
+                return
             }
-            mine.append(ContinuousClock.now - sent)
-            guard ResponseCheck.isResult(answer) else {
-                failures.withLock { $0.append("nonce \(nonce): \(String(decoding: answer.prefix(300), as: UTF8.self))") }
-                break
-            }
-            // A full check (decode, sender, nonce) of one response in 500.
-            if count % 500 == 0, let problem = ResponseCheck.verify(answer, nonce: nonce) {
-                failures.withLock { $0.append("nonce \(nonce): \(problem)") }
-                break
-            }
-            count += 1
+            guard tally.record(answer, nonce: nonce, latency: ContinuousClock.now - sent) else { return }
         }
-        answered.add(count, ordering: .relaxed)
-        latencies.withLock { $0 += mine }
     }
-    let elapsed = (ContinuousClock.now - started).seconds
-    return (Double(answered.load(ordering: .relaxed)) / elapsed, LatencySummary(latencies.withLock { $0 }), failures.withLock { $0 })
 }
 
 /// Closed loop, pipelined: each connection keeps `depth` requests outstanding (it sends as many
 /// new ones, in one write, as answers came back), so requests that arrive together are answered
 /// after one wait for the group commit. Latency is from a request's send to its answer.
 func pipelined(path: String, connections: Int, depth: Int, duration: Duration, source: RequestSource) throws -> (rate: Double, latency: LatencySummary, failures: [String]) {
-    let clients = try (0..<connections).map { _ in try BenchConnection(path: path) }
-    let box = UncheckedSendable(clients)
-    let latencies = Mutex<[Duration]>([])
-    let failures = Mutex<[String]>([])
-    let answered = Atomic<Int>(0)
-    let started = ContinuousClock.now
-    let deadline = started + duration
-    onThreads(connections) { i in
-        let connection = box.value[i]
-        var mine: [Duration] = []
-        mine.reserveCapacity(262_144)
+    try runClients(path: path, connections: connections, duration: duration) { connection, i, deadline, tally in
         // Outstanding requests, oldest first: (nonce, sent).
         var inFlight: [(nonce: UInt64, sent: ContinuousClock.Instant)] = []
         var head = 0
-        var count = 0
         var batch: [UInt8] = []
-        func fail(_ message: String) { failures.withLock { $0.append("connection \(i): \(message)") } }
-        loop: while true {
-            let sending = ContinuousClock.now < deadline
-            if sending {
+        while true {
+            if ContinuousClock.now < deadline {
                 batch.removeAll(keepingCapacity: true)
                 let now = ContinuousClock.now
                 while inFlight.count - head < depth {
@@ -109,31 +114,22 @@ func pipelined(path: String, connections: Int, depth: Int, duration: Duration, s
                     inFlight.append((nonce, now))
                 }
                 if !batch.isEmpty, !connection.send(batch) {
-                    fail("send failed")
-                    break
+                    tally.failures.append("connection \(i): send failed")
+                    return
                 }
             }
-            guard head < inFlight.count else { break }
+            guard head < inFlight.count else { return }
             // At least one answer; then whatever else has already arrived.
             var timeout: Duration = .seconds(10)
             while head < inFlight.count {
                 guard let answer = connection.readLine(timeout: timeout) else {
                     if timeout == .zero { break }
-                    fail("no answer to nonce \(inFlight[head].nonce)")
-                    break loop
+                    tally.failures.append("connection \(i): no answer to nonce \(inFlight[head].nonce)")
+                    return
                 }
                 let (nonce, sent) = inFlight[head]
                 head += 1
-                mine.append(ContinuousClock.now - sent)
-                guard ResponseCheck.isResult(answer) else {
-                    fail("nonce \(nonce): \(String(decoding: answer.prefix(300), as: UTF8.self))")
-                    break loop
-                }
-                if count % 500 == 0, let problem = ResponseCheck.verify(answer, nonce: nonce) {
-                    fail("nonce \(nonce): \(problem)")
-                    break loop
-                }
-                count += 1
+                guard tally.record(answer, nonce: nonce, latency: ContinuousClock.now - sent) else { return }
                 timeout = .zero
             }
             if head > 4096 {
@@ -141,11 +137,7 @@ func pipelined(path: String, connections: Int, depth: Int, duration: Duration, s
                 head = 0
             }
         }
-        answered.add(count, ordering: .relaxed)
-        latencies.withLock { $0 += mine }
     }
-    let elapsed = (ContinuousClock.now - started).seconds
-    return (Double(answered.load(ordering: .relaxed)) / elapsed, LatencySummary(latencies.withLock { $0 }), failures.withLock { $0 })
 }
 
 /// Open loop on one connection: request `i` is due at `t0 + i / rate` and is sent then, whatever
@@ -184,9 +176,7 @@ func openLoop(path: String, rate: Int, count: Int, source: RequestSource) throws
                 let now = monotonicNanos()
                 let due = t0 + UInt64(i) * interval
                 mine.append(.nanoseconds(Int64(now >= due ? now - due : 0)))
-                if !ResponseCheck.isResult(answer) {
-                    failures.withLock { $0.append("request \(i): \(String(decoding: answer.prefix(300), as: UTF8.self))") }
-                } else if i % 500 == 0, let problem = ResponseCheck.verify(answer, nonce: nonces.withLock { $0[i] }) {
+                if let problem = ResponseCheck.problem(answer, nonce: nonces.withLock { $0[i] }, full: i % 500 == 0) {
                     failures.withLock { $0.append("request \(i): \(problem)") }
                 }
             }

@@ -1,6 +1,7 @@
 import EVM
 import Foundation
 import Logging
+import ProcessTestKit
 import SignerWire
 import Testing
 
@@ -26,15 +27,7 @@ struct SignerServeTests {
     /// A private directory with the example keys, an approved policy and signer.toml.
     static func prepare() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signer-serve-\(UUID().uuidString)")
-        let keys = dir.appendingPathComponent("keys")
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dir.path)
-        for (name, target) in [("keeper.json", keys), ("keeper.password", keys), ("operator.json", dir), ("operator.password", dir)] {
-            let destination = target.appendingPathComponent(name)
-            try FileManager.default.copyItem(at: root.appendingPathComponent("keys.example/\(name)"), to: destination)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination.path)
-        }
-        try """
+        let policy = """
             schema = 1
             chain_id = 31337
             accounts = ["\(keeper)"]
@@ -53,20 +46,8 @@ struct SignerServeTests {
 
             [[contract.function]]
             signature = "function resolve(uint256 marketId, bool outcome)"
-            """.write(to: dir.appendingPathComponent("policy.toml"), atomically: true, encoding: .utf8)
-        try """
-            [socket]
-            path = "signer.sock"
-            [keys]
-            dir = "keys"
-            [policy]
-            file = "policy.toml"
-            [approval]
-            operators = ["0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785"]
-            threshold = 1
-            [database]
-            path = "signer.db"
-            """.write(to: dir.appendingPathComponent("signer.toml"), atomically: true, encoding: .utf8)
+            """
+        try SignerDirectory.prepare(dir, repositoryRoot: root, policy: policy)
         return dir
     }
 

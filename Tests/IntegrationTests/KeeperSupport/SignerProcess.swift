@@ -5,9 +5,6 @@ import ProcessTestKit
 /// The real signing service for a test: `signer serve` with `keys.example/`'s keeper key and a
 /// policy from `policies/`, approved with the example operator key, in a private directory.
 final class SignerProcess: @unchecked Sendable {
-    /// The example operator (keys.example/operator.json).
-    static let operatorAddress = "0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785"
-
     let directory: URL
     let process: ManagedProcess
     let executable: String
@@ -20,41 +17,11 @@ final class SignerProcess: @unchecked Sendable {
     /// changed by `edit`) and starts `signer serve`; returns once its socket exists.
     static func start(in directory: URL, policy: String, edit: (String) -> String = { $0 }) async throws -> SignerProcess {
         let executable = try BuiltExecutable.path("signer")
-        let files = FileManager.default
-        let keys = directory.appendingPathComponent("keys")
-        try files.createDirectory(at: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
-        let examples = Devnet.repositoryRoot.appendingPathComponent("keys.example")
-        for (name, target) in [("keeper.json", keys), ("keeper.password", keys), ("operator.json", directory), ("operator.password", directory)] {
-            let destination = target.appendingPathComponent(name)
-            try files.copyItem(at: examples.appendingPathComponent(name), to: destination)
-            try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination.path)
-        }
-        let policyFile = directory.appendingPathComponent("policy.toml")
         let policyText = try String(contentsOf: Devnet.repositoryRoot.appendingPathComponent("policies/\(policy)"), encoding: .utf8)
-        try Data(edit(policyText).utf8).write(to: policyFile)
+        try SignerDirectory.prepare(directory, repositoryRoot: Devnet.repositoryRoot, policy: edit(policyText))
         let config = directory.appendingPathComponent("signer.toml")
-        try Data("""
-            [socket]
-            path = "signer.sock"
-            [keys]
-            dir = "keys"
-            [policy]
-            file = "policy.toml"
-            [approval]
-            operators = ["\(operatorAddress)"]
-            threshold = 1
-            [database]
-            path = "signer.db"
-            """.utf8).write(to: config)
-
         // Approving decrypts the operator's keystore (scrypt): run it on a thread of its own.
-        let approval = try await onOwnThread {
-            try Self.run(executable, [
-                "policy", "approve", policyFile.path, "--keystore", directory.appendingPathComponent("operator.json").path,
-                "--password-file", directory.appendingPathComponent("operator.password").path, "--config", config.path,
-            ])
-        }
+        let approval = try await onOwnThread { try SignerDirectory.approve(directory, signer: executable) }
         guard approval.status == 0 else {
             throw HarnessError(message: "signer policy approve exited \(approval.status): \(approval.output)")
         }
@@ -104,15 +71,6 @@ final class SignerProcess: @unchecked Sendable {
 
     /// Runs the signer's CLI to completion (blocking: call it off the cooperative pool).
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try SignerDirectory.run(executable, arguments)
     }
 }
