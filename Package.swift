@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "signer", targets: ["SignerCommand"]),
         .executable(name: "evm-bench", targets: ["EVMBenchmarks"]),
         .executable(name: "oracle-bench", targets: ["OracleBenchmarks"]),
+        .executable(name: "signer-bench", targets: ["SignerBenchmarks"]),
+        .executable(name: "keeper-bench", targets: ["KeeperBenchmarks"]),
         .library(name: "EVM", targets: ["EVM"]),
     ],
     dependencies: [
@@ -44,6 +46,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // glibc's allocator controls (mallopt, malloc_trim); part of libc, nothing to install.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CLibCrypto",
             pkgConfig: "libcrypto",
@@ -93,7 +97,7 @@ let package = Package(
         .target(
             name: "Keeper",
             dependencies: [
-                "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd", "ServiceLogging",
+                "Strategies", "Oracle", "EVM", "SignerWire", "TOML", "SQLite", "Systemd", "ServiceLogging", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -130,8 +134,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The benchmark runner both benchmark executables share.
-        .target(name: "BenchmarkKit", path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
+        // The benchmark runner and /proc readings the benchmark executables share.
+        .target(name: "BenchmarkKit", dependencies: ["SignerWire", "ProcessTestKit"], path: "Benchmarks/BenchmarkKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "EVMBenchmarks",
             dependencies: ["EVM", "BenchmarkKit"],
@@ -142,6 +146,21 @@ let package = Package(
             name: "OracleBenchmarks",
             dependencies: ["BenchmarkKit", "Oracle", "Strategies", "EVM", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/OracleBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+
+        // Drives the real release `signer serve` over its socket (build the signer first).
+        .executableTarget(
+            name: "SignerBenchmarks",
+            dependencies: ["BenchmarkKit", "SignerWire", "EVM", "SQLite"],
+            path: "Benchmarks/SignerBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+        // Drives the real release `keeper run` (and `signer serve`) against the devnet.
+        .executableTarget(
+            name: "KeeperBenchmarks",
+            dependencies: ["BenchmarkKit", "DevnetTestKit", "EVM"],
+            path: "Benchmarks/KeeperBenchmarks",
             swiftSettings: swiftSettings
         ),
 

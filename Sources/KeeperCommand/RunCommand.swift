@@ -38,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         // that window must not kill the keeper. (The handler reads signals through a dispatch
         // source, which needs the signal ignored anyway.)
         signal(SIGHUP, SIG_IGN)
+        AllocatorTuning.apply()
         let config = try options.load()
         let logger = Logger(label: "keeper")
         let notifier: Systemd.Notifier?

@@ -40,6 +40,26 @@ import Testing
         #expect(metrics.contains(#"keeper_intents{state="confirmed"} 1"#))
     }
 
+    @Test func intentsPastTheInFlightBoundAreHeldUnsimulated() async throws {
+        let devnet = try await Self.devnet()
+        let h = try KeeperHarness(devnet: devnet, fees: "max_in_flight = 2", strategy: "copies = 5")
+        let app = try await h.app()
+        let first = try await app.engine.tick()
+        // Two sent, three held, and only the two sent were simulated (one plan each).
+        #expect(first.sent.count == 2 && first.held.count == 3, "\(first.summary)")
+        #expect(first.plans.count == 2)
+        // Once they are mined the held ones go out, two at a time; each key exactly once.
+        var sent = first.sent
+        let deadline = ContinuousClock.now + .seconds(60)
+        while sent.count < 5, ContinuousClock.now < deadline {
+            try await h.mine(1)
+            let report = try await app.engine.tick()
+            #expect(report.plans.count <= 2, "\(report.summary)")
+            sent += report.sent
+        }
+        #expect(Set(sent).count == 5 && sent.count == 5)
+    }
+
     /// Each fault hits the first requests of the tick; retries and failover carry it.
     static let faults: [(String, [String: JSONValue])] = [
         ("timeout", ["kind": "delay", "ms": 1500, "count": 2]),

@@ -12,7 +12,7 @@ public final class SignerProcess: Sendable {
     /// The example keeper account (keys.example/keeper.json).
     public static let keeperAddress = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
     /// The example operator (keys.example/operator.json).
-    public static let operatorAddress = "0x2Ede0C3A717ce4b92df2484f3ea6a00dDbD95785"
+    public static let operatorAddress = SignerDirectory.operatorAddress
 
     public let directory: URL
     public let executable: String
@@ -34,32 +34,7 @@ public final class SignerProcess: Sendable {
     public init(in directory: URL, policy: String, socket: String = "", database: String = "") throws {
         self.directory = directory
         executable = try BuiltExecutable.path("signer")
-        let files = FileManager.default
-        let keys = directory.appendingPathComponent("keys")
-        try files.createDirectory(at: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
-        let examples = BuiltExecutable.repositoryRoot.appendingPathComponent("keys.example")
-        for (name, target) in [("keeper.json", keys), ("keeper.password", keys), ("operator.json", directory), ("operator.password", directory)] {
-            let destination = target.appendingPathComponent(name)
-            try files.copyItem(at: examples.appendingPathComponent(name), to: destination)
-            try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination.path)
-        }
-        try Data(policy.utf8).write(to: URL(fileURLWithPath: policyPath))
-        try Data("""
-            [socket]
-            path = "signer.sock"
-            \(socket)
-            [keys]
-            dir = "keys"
-            [policy]
-            file = "policy.toml"
-            [approval]
-            operators = ["\(Self.operatorAddress)"]
-            threshold = 1
-            [database]
-            path = "signer.db"
-            \(database)
-            """.utf8).write(to: URL(fileURLWithPath: configPath))
+        try SignerDirectory.prepare(directory, repositoryRoot: BuiltExecutable.repositoryRoot, policy: policy, socket: socket, database: database)
     }
 
     deinit {

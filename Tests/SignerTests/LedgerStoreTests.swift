@@ -37,6 +37,27 @@ import Testing
         #expect(try LedgerFixture.count("signed_transactions", in: directory.database) == 2)
     }
 
+    @Test func checkpointsRunOffTheCommitPathAndKeepTheLogSmall() throws {
+        let directory = try LedgerDirectory()
+        let key = try LedgerFixture.key()
+        let policy = try LedgerFixture.policy(account: key.address)
+        let store = try LedgerFixture.open(directory, options: .init(checkpointEvery: 4, checkpointBackstopPages: 64))
+        let wal = directory.database + "-wal"
+        var largest = 0
+        for nonce in 0..<200 {
+            #expect(try LedgerFixture.sign(store, policy: policy, key: key, LedgerFixture.transaction(nonce: UInt64(nonce))).0.isAllowed)
+            largest = max(largest, (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0)
+        }
+        // Each commit appends a few pages to the log: 200 commits back to back would leave it at
+        // megabytes. The checkpointer copies them back, and the backstop lets the log start over.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while store.statistics.checkpoints == 0, ContinuousClock.now < deadline { usleep(10_000) }  // poll until the deadline
+        #expect(store.statistics.checkpoints > 0)
+        #expect(largest < 1_000_000, "the log grew to \(largest) bytes")
+        store.close()
+        #expect(try LedgerFixture.count("spends", in: directory.database) == 200)
+    }
+
     @Test func budgetsSeeSpendsFromBeforeARestart() throws {
         let directory = try LedgerDirectory()
         let key = try LedgerFixture.key()

@@ -58,9 +58,11 @@ enum LedgerFixture {
         _ store: SignerStore, policy: Policy, key: PrivateKey, _ tx: Transaction, now: Date = start, n: Int = 0
     ) throws -> (PolicyDecision, SignedTransaction?) {
         let request = PolicyRequest(from: key.address, transaction: tx)
-        let lookback = policy.budgets.map(\.window.seconds).max() ?? 0
-        let reservation = try store.reserve(LedgerRequest(account: key.address, transaction: tx, now: now, lookback: lookback)) { view in
-            policy.evaluate(request, spends: view.spends, signedAtNonce: view.signedAtNonce, now: view.now)
+        // As the signer's service does it: the store's running totals answer the budgets.
+        let windows = policy.budgets.map(\.window.seconds)
+        let ledgerRequest = LedgerRequest(account: key.address, transaction: tx, now: now, lookback: windows.max() ?? 0, budgetWindows: windows)
+        let reservation = try store.reserve(ledgerRequest) { view in
+            policy.evaluate(request, history: view, signedAtNonce: view.signedAtNonce, now: view.now)
         }
         guard reservation.decision.isAllowed else {
             reservation.decline(audit: audit(n, at: now))

@@ -13,6 +13,7 @@ import socket
 import socketserver
 import threading
 import time
+from collections import deque
 
 from . import __version__
 from .chain import Chain, HistoryError, Revert, TxError, _a
@@ -71,6 +72,34 @@ def _block_param(v):
     return _int(v, "block number")
 
 
+class Timings:
+    """Server-side times (time.time(), seconds) of the blocks mined and of the raw transactions
+    accepted, the last `limit` of each, for latency benchmarks (`devnet_timings`).
+
+    A block's time is when the request (or the block-time miner) that mined it finished, i.e.
+    when clients can first see it; a raw transaction's is when its HTTP request had been read,
+    before it waits for the chain's lock."""
+
+    def __init__(self, limit: int = 10_000):
+        self._lock = threading.Lock()
+        self.blocks: deque = deque(maxlen=limit)
+        self.raw_transactions: deque = deque(maxlen=limit)
+
+    def mined(self, first: int, last: int, at: float) -> None:
+        with self._lock:
+            for n in range(first, last + 1):
+                self.blocks.append((n, at))
+
+    def received(self, tx_hash: str, at: float) -> None:
+        with self._lock:
+            self.raw_transactions.append((tx_hash, at))
+
+    def report(self, since: float = 0.0) -> dict:
+        with self._lock:
+            return {"blocks": [{"number": hx(n), "minedAt": t} for n, t in self.blocks if t >= since],
+                    "rawTransactions": [{"hash": h, "receivedAt": t} for h, t in self.raw_transactions if t >= since]}
+
+
 class Api:
     """The JSON-RPC methods. Each method takes params (list) and returns a JSON-able result."""
 
@@ -79,6 +108,7 @@ class Api:
         self.faults = faults
         self.lock = chain.lock
         self.block_time = block_time
+        self.timings = Timings()
         self.methods = {name[4:]: getattr(self, name) for name in dir(self) if name.startswith("rpc_")}
 
     # ---- formatting
@@ -146,7 +176,13 @@ class Api:
         if not isinstance(params, list):
             params = [params]
         with self.lock:
-            return fn(*params)
+            before = self.chain.block_number
+            try:
+                return fn(*params)
+            finally:
+                after = self.chain.block_number
+                if after > before:
+                    self.timings.mined(before + 1, after, time.time())
 
     def _revert(self, e: Revert):
         msg = "execution reverted" + (f": {e.reason}" if e.reason else "")
@@ -403,13 +439,26 @@ class Api:
     def rpc_devnet_faults(self):
         return self.faults.describe()
 
+    def rpc_devnet_timings(self, options=None):
+        """When each block was mined and each raw transaction arrived (server-side time.time()
+        seconds; the last 10,000 of each), optionally only those at or after `since`:
+        {"blocks": [{"number", "minedAt"}], "rawTransactions": [{"hash", "receivedAt"}]}."""
+        since = 0.0
+        if options is not None:
+            if not isinstance(options, dict) or not isinstance(options.get("since", 0), (int, float)):
+                raise RpcError(-32602, "devnet_timings expects no params or {\"since\": seconds}")
+            since = float(options.get("since", 0))
+        return self.timings.report(since)
 
-def _envelope(req, api: Api):
+
+def _envelope(req, api: Api, arrived: float):
     if not isinstance(req, dict) or not isinstance(req.get("method"), str):
         return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "invalid request"}}
     rid = req.get("id")
     try:
         res = api.call(req["method"], req.get("params"))
+        if req["method"] == "eth_sendRawTransaction":
+            api.timings.received(res, arrived)
         return {"jsonrpc": "2.0", "id": rid, "result": res}
     except RpcError as e:
         err = {"code": e.code, "message": e.message}
@@ -550,6 +599,7 @@ class Server:
         if method != "POST":
             h._send(405, b"devnet: POST JSON-RPC to /", "text/plain", close=not keep)
             return True
+        arrived = time.time()
         try:
             req = json.loads(body)
         except ValueError:
@@ -591,16 +641,18 @@ class Server:
             if not reqs:
                 out = {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "empty batch"}}
             else:
-                out = [_envelope(r, self.api) for r in reqs]
+                out = [_envelope(r, self.api, arrived) for r in reqs]
         else:
-            out = _envelope(req, self.api)
+            out = _envelope(req, self.api, arrived)
         h._send(200, json.dumps(out, separators=(",", ":")).encode(), close=not keep)
         return True
 
     def _miner(self):
         while not self._stop.wait(self.block_time):
             with self.chain.lock:
+                before = self.chain.block_number
                 self.chain.mine()
+                self.api.timings.mined(before + 1, self.chain.block_number, time.time())
 
     def start(self):
         """Serve in background threads (returns at once)."""

@@ -424,3 +424,26 @@ def test_concurrent_clients_all_get_mined(server, rpc, accounts):
         t.join(timeout=60)
     assert errors == []
     assert int(rpc("eth_getBalance", DEAD, "latest"), 16) == before + 100
+
+
+def test_timings_tell_when_blocks_were_mined_and_raw_transactions_arrived(rpc, accounts):
+    addr, key = accounts[2]
+    since = rpc("devnet_timings")["blocks"][-1]["minedAt"] if rpc("devnet_timings")["blocks"] else 0.0
+    rpc("evm_mine")
+    mined = int(rpc("eth_blockNumber"), 16)
+    raw = sign(key, type=2, nonce=nonce(rpc, addr), to=DEAD, value=1, gas=21000,
+               maxFeePerGas=10**11, maxPriorityFeePerGas=10**9)
+    tx_hash = rpc("eth_sendRawTransaction", raw)
+    included = int(rpc("eth_getTransactionReceipt", tx_hash)["blockNumber"], 16)
+    report = rpc("devnet_timings", {"since": since})
+    blocks = {int(b["number"], 16): b["minedAt"] for b in report["blocks"]}
+    assert mined in blocks and included in blocks and included == mined + 1
+    arrivals = {t["hash"]: t["receivedAt"] for t in report["rawTransactions"]}
+    # Automine: the transaction arrived after the block before it, and its own block came after.
+    assert blocks[mined] <= arrivals[tx_hash] <= blocks[included]
+    # A refused transaction is not an arrival; `since` filters; bad options are invalid params.
+    assert "nonce too low" in rpc.request("eth_sendRawTransaction", raw)["error"]["message"]
+    assert len(rpc("devnet_timings", {"since": blocks[mined]})["rawTransactions"]) == 1
+    later = rpc("devnet_timings", {"since": blocks[included] + 1e-6})
+    assert tx_hash not in {t["hash"] for t in later["rawTransactions"]} and included not in later["blocks"]
+    assert rpc.request("devnet_timings", {"since": "soon"})["error"]["code"] == -32602

@@ -61,16 +61,25 @@ public struct Address: Hashable, Sendable {
     public var checksummed: String {
         let lower = Array(Hex.encode(bytes, prefix: false).utf8)
         let hash = Keccak256.hash(lower)
-        var out: [UInt8] = [UInt8(ascii: "0"), UInt8(ascii: "x")]
-        for (i, c) in lower.enumerated() {
-            let nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0x0f
-            if c >= UInt8(ascii: "a"), nibble >= 8 {
-                out.append(c - 32)
-            } else {
-                out.append(c)
+        return String(unsafeUninitializedCapacity: lower.count + 2) { out in
+            out[0] = UInt8(ascii: "0")
+            out[1] = UInt8(ascii: "x")
+            for (i, c) in lower.enumerated() {
+                let nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0x0f
+                out[i + 2] = c >= UInt8(ascii: "a") && nibble >= 8 ? c - 32 : c
             }
+            return lower.count + 2
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    // Hashing and comparing the 20 bytes as one block: addresses key the signer's per-request
+    // look-ups (accounts, nonce slots, budgets).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (a: Address, b: Address) -> Bool {
+        a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.elementsEqual(y) } }
     }
 }
 

@@ -26,18 +26,40 @@ public enum Hex {
     }
 
     /// Encodes bytes as lowercase hex, with `0x` unless `prefix` is false.
+    ///
+    /// Contiguous bytes (arrays, slices: nearly every caller) are written straight into the
+    /// string's storage, with no generic iteration per byte and no intermediate array: the
+    /// signer hex-encodes several fields of every transaction it signs.
     public static func encode(_ bytes: some Sequence<UInt8>, prefix: Bool = true) -> String {
+        if let text = bytes.withContiguousStorageIfAvailable({ encode(buffer: $0, prefix: prefix) }) { return text }
+        return Array(bytes).withUnsafeBufferPointer { encode(buffer: $0, prefix: prefix) }
+    }
+
+    /// Encodes bytes as lowercase hex, with `0x` unless `prefix` is false.
+    public static func encode(_ bytes: [UInt8], prefix: Bool = true) -> String {
+        bytes.withUnsafeBufferPointer { encode(buffer: $0, prefix: prefix) }
+    }
+
+    private static func encode(buffer: UnsafeBufferPointer<UInt8>, prefix: Bool) -> String {
+        let count = buffer.count * 2 + (prefix ? 2 : 0)
+        guard count > 0 else { return "" }
         let digits: StaticString = "0123456789abcdef"
-        var out = [UInt8]()
-        out.reserveCapacity(prefix ? 2 : 0)
-        if prefix { out.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: "x")]) }
-        digits.withUTF8Buffer { table in
-            for byte in bytes {
-                out.append(table[Int(byte >> 4)])
-                out.append(table[Int(byte & 0x0f)])
+        return digits.withUTF8Buffer { table in
+            String(unsafeUninitializedCapacity: count) { out in
+                var i = 0
+                if prefix {
+                    out[0] = UInt8(ascii: "0")
+                    out[1] = UInt8(ascii: "x")
+                    i = 2
+                }
+                for byte in buffer {
+                    out[i] = table[Int(byte >> 4)]
+                    out[i + 1] = table[Int(byte & 0x0f)]
+                    i += 2
+                }
+                return count
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     @inline(__always)

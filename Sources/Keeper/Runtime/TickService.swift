@@ -91,6 +91,8 @@ public struct TickService<C: Clock<Duration>>: Service {
                     }
                 }
                 await onTick?(report)
+                // What the tick read is garbage now: give its pages back (see AllocatorTuning).
+                if report.head != .unchanged { AllocatorTuning.releaseFreeMemory() }
             } catch {
                 metrics?.tickFailed(duration: ContinuousClock.now - started)
                 logger.error("tick failed; retrying at the next poll", metadata: ["error.message": "\(error)"])

@@ -267,43 +267,61 @@ public actor KeeperEngine {
             feeHistory = nil
         }
         let planner = Planner(rpc: rpc, feePolicy: settings.feePolicy, gasMarginBps: settings.gasMarginBps, customErrors: settings.customErrors)
-        let plans = await planner.plan(intents, from: settings.account, block: block, feeHistory: feeHistory)
-        report.plans = plans
-        if !isLive {
+        guard isLive else {
+            // Dry-run shows every intent, simulated.
+            report.plans = await planner.plan(intents, from: settings.account, block: block, feeHistory: feeHistory)
             report.nextNonce = try? await rpc.transactionCount(of: settings.account, at: .pending)
+            for plan in report.plans { _ = usableSimulation(plan, block: block, report: &report) }
+            return
         }
-
-        for plan in plans {
-            let meta: Logger.Metadata = [
-                "keeper.strategy": "\(plan.intent.strategy)", "keeper.intent": "\(plan.intent.idempotencyKey)",
-                "keeper.block": "\(block.number)",
-            ]
-            switch plan.simulation {
-            case .reverted(let reason, _):
-                report.reverted.append(plan.intent.idempotencyKey)
-                logger.warning("intent dropped: its simulation reverts", metadata: meta.merging(["keeper.revert": "\(reason)"]) { $1 })
+        // Live: an intent is simulated only while the account may still send this tick. Past the
+        // bound of transactions in flight the rest are held unsimulated (the next tick decides
+        // again): with 1,600 Aave positions due and four slots, simulating all of them would
+        // cost the tick seconds for transactions it cannot send.
+        for intent in intents {
+            if inFlightCount >= settings.maxInFlight {
+                report.held.append(intent.idempotencyKey)
                 continue
-            case .unavailable(let why):
-                report.problems.append("\(plan.intent.idempotencyKey): not simulated")
-                logger.warning("intent not simulated; the next tick decides again", metadata: meta.merging(["keeper.reason": "\(why)"]) { $1 })
-                continue
-            case .ok:
-                break
             }
-            guard isLive else { continue }
+            let plan = await planner.plan([intent], from: settings.account, block: block, feeHistory: feeHistory)[0]
+            report.plans.append(plan)
+            guard usableSimulation(plan, block: block, report: &report) else { continue }
             guard plan.isActionable, let gasLimit = plan.gasLimit, let fees = plan.fees else {
                 report.problems.append("\(plan.intent.idempotencyKey): no fees")
-                logger.warning("intent not priced (fee history unavailable, or the base fee is above max_fee_per_gas)", metadata: meta)
-                continue
-            }
-            if inFlightCount >= settings.maxInFlight {
-                report.held.append(plan.intent.idempotencyKey)
-                logger.notice("intent held: the account is at its bound of transactions in flight", metadata: meta.merging([
-                    "keeper.in_flight": "\(inFlightCount)"
-                ]) { $1 })
+                logger.warning("intent not priced (fee history unavailable, or the base fee is above max_fee_per_gas)", metadata: [
+                    "keeper.strategy": "\(plan.intent.strategy)", "keeper.intent": "\(plan.intent.idempotencyKey)",
+                    "keeper.block": "\(block.number)",
+                ])
                 continue
             }
             await act(on: plan, gasLimit: gasLimit, fees: fees, block: block, report: &report)
+        }
+        if !report.held.isEmpty {
+            logger.notice("intent held: the account is at its bound of transactions in flight", metadata: [
+                "keeper.block": "\(block.number)", "keeper.in_flight": "\(inFlightCount)", "keeper.held": "\(report.held.count)",
+                "keeper.intent": "\(report.held[0])",
+            ])
+        }
+    }
+
+    /// Whether a plan's simulation succeeded; a revert drops the intent and an unavailable
+    /// simulation leaves it to the next tick (both logged and reported).
+    private func usableSimulation(_ plan: PlannedTransaction, block: BlockHeader, report: inout TickReport) -> Bool {
+        let meta: Logger.Metadata = [
+            "keeper.strategy": "\(plan.intent.strategy)", "keeper.intent": "\(plan.intent.idempotencyKey)",
+            "keeper.block": "\(block.number)",
+        ]
+        switch plan.simulation {
+        case .reverted(let reason, _):
+            report.reverted.append(plan.intent.idempotencyKey)
+            logger.warning("intent dropped: its simulation reverts", metadata: meta.merging(["keeper.revert": "\(reason)"]) { $1 })
+            return false
+        case .unavailable(let why):
+            report.problems.append("\(plan.intent.idempotencyKey): not simulated")
+            logger.warning("intent not simulated; the next tick decides again", metadata: meta.merging(["keeper.reason": "\(why)"]) { $1 })
+            return false
+        case .ok:
+            return true
         }
     }
 

@@ -3,8 +3,11 @@ public import EVM
 /// Batched reads through Multicall3's `aggregate3`, every call pinned to one block.
 ///
 /// Multicall3 lives at the same address on nearly every EVM chain (and on the devnet). One
-/// `eth_call` carries up to ``chunkSize`` calls; larger batches are split and the chunks are sent
-/// as one JSON-RPC batch, all at the same block, so the answers stay consistent with each other.
+/// `eth_call` carries up to ``chunkSize`` calls; larger reads are split into chunks, all at the
+/// same block, so the answers stay consistent with each other. Up to ``chunksPerBatch`` chunks go
+/// in one JSON-RPC batch (one HTTP request), and a batch's answers are decoded before the next
+/// batch is sent: the memory a read holds at once is bounded by one batch's answers, not by all
+/// of them (an Aave tick over 10,000 users reads megabytes of return data).
 public struct Multicall3: Sendable {
     /// Multicall3's canonical address.
     public static let canonicalAddress = try! Address("0xcA11bde05977b3631167028862bE2a173976CA11")
@@ -34,21 +37,43 @@ public struct Multicall3: Sendable {
     /// Calls per `eth_call`: bounded by the node's gas cap for `eth_call` (geth: 50M by default);
     /// 500 `getUserAccountData` reads cost about 11M gas.
     public let chunkSize: Int
+    /// Chunks per JSON-RPC batch.
+    public let chunksPerBatch: Int
 
-    public init(rpc: EthereumRPC, address: Address = Multicall3.canonicalAddress, chunkSize: Int = 500) {
+    public init(rpc: EthereumRPC, address: Address = Multicall3.canonicalAddress, chunkSize: Int = 500, chunksPerBatch: Int = 2) {
         self.rpc = rpc
         self.address = address
         self.chunkSize = max(1, chunkSize)
+        self.chunksPerBatch = max(1, chunksPerBatch)
     }
 
     /// Runs `calls` at `block`; the answers are in the same order.
     public func read(_ calls: [Call], at block: BlockTag) async throws(MulticallError) -> [Result] {
-        guard !calls.isEmpty else { return [] }
-        var requests: [RPCCall] = []
-        var chunks: [ArraySlice<Call>] = []
+        var results: [Result] = []
+        results.reserveCapacity(calls.count)
+        try await read(calls, at: block) { _, result in results.append(result) }
+        return results
+    }
+
+    /// Runs `calls` at `block` and hands each answer, with its call's index, to `body` in order,
+    /// as soon as its batch is decoded: nothing is kept, so a caller that turns answers into
+    /// something smaller never holds all the raw answers at once.
+    public func read(_ calls: [Call], at block: BlockTag, each body: (Int, Result) -> Void) async throws(MulticallError) {
         var start = 0
         while start < calls.count {
-            let chunk = calls[start..<min(start + chunkSize, calls.count)]
+            let end = min(start + chunkSize * chunksPerBatch, calls.count)
+            try await readBatch(calls[start..<end], at: block, each: body)
+            start = end
+        }
+    }
+
+    /// Reads `calls` in one JSON-RPC batch of chunks and hands the answers to `body`.
+    private func readBatch(_ calls: ArraySlice<Call>, at block: BlockTag, each body: (Int, Result) -> Void) async throws(MulticallError) {
+        var requests: [RPCCall] = []
+        var chunks: [ArraySlice<Call>] = []
+        var start = calls.startIndex
+        while start < calls.endIndex {
+            let chunk = calls[start..<min(start + chunkSize, calls.endIndex)]
             chunks.append(chunk)
             let encoded: [UInt8]
             do {
@@ -67,8 +92,7 @@ public struct Multicall3: Sendable {
         } catch {
             throw MulticallError(message: "aggregate3 batch failed", cause: error)
         }
-        var results: [Result] = []
-        results.reserveCapacity(calls.count)
+        var index = calls.startIndex
         for (answer, chunk) in zip(answers, chunks) {
             let data: [UInt8]
             do {
@@ -91,10 +115,10 @@ public struct Multicall3: Sendable {
                 else {
                     throw MulticallError(message: "aggregate3 result has the wrong shape", cause: nil)
                 }
-                results.append(ok ? bytes : nil)
+                body(index, ok ? bytes : nil)
+                index += 1
             }
         }
-        return results
     }
 }
 

@@ -340,18 +340,23 @@ public struct AaveObserver: Observer {
     {
         let pool = configuration.pool
         let calls = users.map { Multicall3.Call(target: pool, callData: AaveABI.getUserReserves.selector + AaveABI.addressWord($0)) }
-        let results: [Multicall3.Result]
+        // Each answer is decoded as its batch arrives: the raw return data of 10,000 users is
+        // never held at once (it is the tick's largest allocation).
+        var decoded: [Swift.Result<(Address, [UserEntry]), Problem>] = []
+        decoded.reserveCapacity(users.count)
         do {
-            results = try await multicall.read(calls, at: tag)
+            try await multicall.read(calls, at: tag) { i, result in
+                let user = users[i]
+                guard let data = result, let entries = AaveABI.userReserves(data) else {
+                    decoded.append(.failure(Problem("getUserReserves(\(user)) failed or did not decode; the user is skipped this tick")))
+                    return
+                }
+                decoded.append(.success((user, entries)))
+            }
         } catch {
             throw .users("cannot read \(users.count) users' reserves from the pool at \(pool)", cause: error)
         }
-        return zip(users, results).map { user, result in
-            guard let data = result, let entries = AaveABI.userReserves(data) else {
-                return .failure(Problem("getUserReserves(\(user)) failed or did not decode; the user is skipped this tick"))
-            }
-            return .success((user, entries))
-        }
+        return decoded
     }
 
     /// `getUserAccountData` of each user.

@@ -6,9 +6,9 @@ import Musl
 import Darwin
 #endif
 
-/// One mutex with two condition variables, for the store's group commit: request threads wait on
+/// One mutex with three condition variables, for the store's group commit: request threads wait on
 /// ``Condition/durable`` for their batch to commit, the committer waits on ``Condition/work`` for
-/// records to write. `Synchronization.Mutex` has no condition variables, hence pthreads.
+/// records to write, the checkpointer on ``Condition/checkpoint``. `Synchronization.Mutex` has no condition variables, hence pthreads.
 ///
 /// Every method but `init` and `deinit` may be called from any thread; ``wait(_:)`` must be called
 /// with the lock held, like `pthread_cond_wait`.
@@ -19,6 +19,8 @@ final class LedgerLock: @unchecked Sendable {
         case work = 0
         /// A batch committed or failed, or the committer exited (request threads wait for this).
         case durable = 1
+        /// A checkpoint is wanted, or the committer exited (the checkpointer waits for this).
+        case checkpoint = 2
     }
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -28,11 +30,11 @@ final class LedgerLock: @unchecked Sendable {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
-        conditions = .allocate(capacity: 2)
+        conditions = .allocate(capacity: 3)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        for i in 0..<2 {
+        for i in 0..<3 {
             (conditions + i).initialize(to: pthread_cond_t())
             pthread_cond_init(conditions + i, &attributes)
         }
@@ -40,9 +42,9 @@ final class LedgerLock: @unchecked Sendable {
     }
 
     deinit {
-        for i in 0..<2 { pthread_cond_destroy(conditions + i) }
+        for i in 0..<3 { pthread_cond_destroy(conditions + i) }
         pthread_mutex_destroy(mutex)
-        conditions.deinitialize(count: 2)
+        conditions.deinitialize(count: 3)
         conditions.deallocate()
         mutex.deinitialize(count: 1)
         mutex.deallocate()

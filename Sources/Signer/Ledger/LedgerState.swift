@@ -81,14 +81,22 @@ struct LedgerState {
     ) throws(SignerStoreError) -> ReservationTicket {
         try checkOpen()
         returning = max(0, returning - 1)
-        let now = LedgerTime.rounded(request.now)
         let key = request.slotKey
         let accountKey = key.accountChain
+        // Never earlier than a spend already recorded for the account: threads take the time
+        // before the lock, and a clock may step back. Deciding (and recording) at the later time
+        // keeps each budget window moving forward only; a record stays in the windows a little
+        // longer, never shorter, so this can over-count, never under-count.
+        var now = max(LedgerTime.rounded(request.now), spends[accountKey]?.clock ?? .distantPast)
         if request.lookback > retention {
             load(spends: try backing.spends(after: now.addingTimeInterval(-Double(request.lookback))))
             retention = request.lookback
+            now = max(now, spends[accountKey]?.clock ?? .distantPast)
         }
         spends[accountKey]?.prune(through: now.addingTimeInterval(-Double(retention)))
+        if !request.budgetWindows.isEmpty {
+            spends[accountKey, default: AccountSpends()].prepare(windows: request.budgetWindows, now: now)
+        }
 
         let signedAtNonce = try slot(key, backing: backing)
         var decision = evaluate(LedgerView(now: now, signedAtNonce: signedAtNonce, account: spends[accountKey], lookback: request.lookback))

@@ -58,11 +58,17 @@ public final class Reservation {
     /// committed. Throws when the commit failed or the store closed first: then answer with a
     /// refusal and return no signature.
     public func waitDurable() throws(SignerStoreError) {
+        try durableTicket().waitDurable()
+    }
+
+    /// What ``waitDurable()`` waits for, to wait for later (with others: see
+    /// ``DeferredDurability``). Throws what ``waitDurable()`` would throw at once.
+    public func durableTicket() throws(SignerStoreError) -> DurableTicket {
         if let closedError { throw closedError }
         guard let batch else {
             throw SignerStoreError(.misuse, "waitDurable() before commit or decline: nothing was queued")
         }
-        try store.waitDurable(batch)
+        return DurableTicket(store: store, batch: batch)
     }
 }
 

@@ -11,8 +11,10 @@ import TOML
 /// ## Use (one request)
 ///
 /// ```swift
-/// let reservation = try store.reserve(LedgerRequest(account: from, transaction: tx, now: now, lookback: longestWindow)) { view in
-///     policy.evaluate(request, spends: view.spends, signedAtNonce: view.signedAtNonce, now: view.now)
+/// let windows = policy.budgets.map(\.window.seconds)
+/// let request = LedgerRequest(account: from, transaction: tx, now: now, lookback: windows.max() ?? 0, budgetWindows: windows)
+/// let reservation = try store.reserve(request) { view in
+///     policy.evaluate(request, history: view, signedAtNonce: view.signedAtNonce, now: view.now)
 /// }
 /// guard reservation.decision.isAllowed else {
 ///     reservation.decline(audit: audit)
@@ -63,7 +65,8 @@ import TOML
 ///
 /// ## What memory holds
 /// Spends of the last `max(retention, lookback)` seconds (loaded at open; a request with a longer
-/// lookback loads the rest once), pending and reserved ones included. Nonce slots used since
+/// lookback loads the rest once), pending and reserved ones included, with running totals per
+/// budget window so that a budget check costs O(1) (``AccountSpends``). Nonce slots used since
 /// start, up to ``Options/slotCacheCapacity`` (slots with rows not yet durable are never
 /// evicted; the others are read back from the database when needed).
 ///
@@ -95,11 +98,17 @@ public final class SignerStore: @unchecked Sendable {
         /// well under a millisecond, so a longer wait means the database is locked by another
         /// process or the disk stalls, and the caller gets a refusal instead of a hang.
         public var commitTimeout: Duration
+        /// Commits between two checkpoints, which a thread of their own runs (``LedgerCheckpointer``);
+        /// zero leaves them to SQLite, inside the commits.
+        public var checkpointEvery: Int
+        /// With ``checkpointEvery``: the log size, in pages, at which a commit checkpoints itself
+        /// (a backstop for logs the background checkpoints never quite catch up with).
+        public var checkpointBackstopPages: Int
 
         public init(
             synchronous: SQLite.Connection.Synchronous = .full, retention: Int64 = 86_400, slotCacheCapacity: Int = 65_536,
             integrityCheck: Bool = true, anchorLogInterval: Duration = .seconds(1), gatherWindow: Duration = .microseconds(100),
-            commitTimeout: Duration = .seconds(2)
+            commitTimeout: Duration = .seconds(2), checkpointEvery: Int = 64, checkpointBackstopPages: Int = 4096
         ) {
             self.synchronous = synchronous
             self.retention = retention
@@ -108,6 +117,8 @@ public final class SignerStore: @unchecked Sendable {
             self.anchorLogInterval = anchorLogInterval
             self.gatherWindow = gatherWindow
             self.commitTimeout = commitTimeout
+            self.checkpointEvery = checkpointEvery
+            self.checkpointBackstopPages = checkpointBackstopPages
         }
     }
 
@@ -123,6 +134,16 @@ public final class SignerStore: @unchecked Sendable {
     private let reader: LedgerReader
     /// Guarded by `lock`: set when the committer thread has returned.
     private var committerExited = false
+    /// Guarded by `lock`: the checkpointer's state (see ``LedgerCheckpointer``).
+    private var checkpoints = CheckpointState()
+
+    private struct CheckpointState {
+        var enabled = false
+        var every = 0
+        var commitsSince = 0
+        var requested = false
+        var exited = true
+    }
     /// Guarded by `lock`: the last committed audit head.
     private var committedHead: AuditAnchor?
     /// Called once when a commit fails (``whenFailed(_:)``).
@@ -142,6 +163,8 @@ public final class SignerStore: @unchecked Sendable {
         public var commitTime: Duration = .zero
         /// Time the committer spent waiting for requests to join a batch.
         public var gatherTime: Duration = .zero
+        /// Checkpoints run off the commit path.
+        public var checkpoints: Int = 0
     }
 
     /// Opens (creating and migrating if needed) the database at `path`, checks it, loads the
@@ -159,6 +182,14 @@ public final class SignerStore: @unchecked Sendable {
         self.state = state
         self.committedHead = head
         let writer = LedgerWriter(connection: connection, head: head, anchorLogInterval: options.anchorLogInterval, logger: logger)
+        if options.checkpointEvery > 0 {
+            let checkpointer = try LedgerCheckpointer(path: path)
+            try LedgerCheckpointer.setAutomaticCheckpoint(connection, pages: options.checkpointBackstopPages)
+            checkpoints = CheckpointState(enabled: true, every: options.checkpointEvery, exited: false)
+            let thread = Thread { [self] in self.runCheckpointer(checkpointer) }
+            thread.name = "signer-ledger-checkpoint"
+            thread.start()
+        }
         let gatherWindow = options.gatherWindow
         let thread = Thread { [self] in self.runCommitter(writer, gatherWindow: gatherWindow) }
         thread.name = "signer-ledger-commit"
@@ -317,8 +348,39 @@ public final class SignerStore: @unchecked Sendable {
         lock.lock()
         state.close()
         lock.signal(.work)
-        while !committerExited { lock.wait(.durable) }
+        while !committerExited || !checkpoints.exited { lock.wait(.durable) }
         lock.unlock()
+    }
+
+    // MARK: Checkpointer
+
+    private func runCheckpointer(_ checkpointer: LedgerCheckpointer) {
+        lock.lock()
+        while true {
+            while !checkpoints.requested, !committerExited { lock.wait(.checkpoint) }
+            if committerExited { break }
+            checkpoints.requested = false
+            checkpoints.commitsSince = 0
+            lock.unlock()
+            var failure: SignerStoreError?
+            do {
+                _ = try checkpointer.checkpoint()
+            } catch {
+                failure = error
+            }
+            lock.lock()
+            if let failure {
+                logger.warning("checkpoint failed; the write-ahead log keeps every commit and the next checkpoint retries", metadata: [
+                    "signer.error": "\(failure)"
+                ])
+            } else {
+                counters.checkpoints += 1
+            }
+        }
+        checkpoints.exited = true
+        lock.broadcast(.durable)
+        lock.unlock()
+        try? checkpointer.connection.close()
     }
 
     // MARK: Committer
@@ -381,6 +443,13 @@ public final class SignerStore: @unchecked Sendable {
                 counters.commitTime += writeTime
                 counters.rows += batch.writes.spends.count + batch.writes.signed.count + batch.writes.audits.count
                 counters.largestBatch = max(counters.largestBatch, batch.writes.audits.count)
+                if checkpoints.enabled {
+                    checkpoints.commitsSince += 1
+                    if checkpoints.commitsSince >= checkpoints.every, !checkpoints.requested {
+                        checkpoints.requested = true
+                        lock.signal(.checkpoint)
+                    }
+                }
             case .failure(let error):
                 state.commit.failed(batch.number, error)
                 logger.critical(
@@ -396,6 +465,7 @@ public final class SignerStore: @unchecked Sendable {
         }
         committerExited = true
         lock.broadcast(.durable)
+        lock.signal(.checkpoint)
         lock.unlock()
         writer.logAnchor(force: true)
         try? writer.connection.close()

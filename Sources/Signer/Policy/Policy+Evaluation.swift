@@ -17,6 +17,13 @@ extension Policy {
     ///   - signedAtNonce: transactions already signed for (request.from, chain, nonce).
     ///   - now: the time the request is decided at (the budget windows end here).
     public func evaluate(_ request: PolicyRequest, spends: [SpendRecord] = [], signedAtNonce: [Transaction] = [], now: Date) -> PolicyDecision {
+        evaluate(request, history: SpendList(spends), signedAtNonce: signedAtNonce, now: now)
+    }
+
+    /// Decides one request like ``evaluate(_:spends:signedAtNonce:now:)``, with the budgets read
+    /// from `history` (the signer's store passes its ``LedgerView``, whose running totals make
+    /// the budget check O(1) however many spends the windows hold).
+    public func evaluate(_ request: PolicyRequest, history: some SpendHistory, signedAtNonce: [Transaction] = [], now: Date) -> PolicyDecision {
         let tx = request.transaction
         guard let txChain = tx.chainId else {
             return .refuse(rule: PolicyRuleID.chainId, reason: "a legacy transaction without a chain id (pre-EIP-155) can be replayed on any chain; set chainId \(chainId)")
@@ -35,7 +42,9 @@ extension Policy {
             guard let contract = contract(at: to) else {
                 return .refuse(rule: PolicyRuleID.contract, reason: "\(to) is not a contract this policy allows calls to")
             }
-            if let hint = request.methodSignature {
+            // The hint is usually the canonical signature of the very function the selector names
+            // (the keeper sends that): then it agrees without parsing it.
+            if let hint = request.methodSignature, contract.function(forCalldata: tx.data)?.signature != hint {
                 if let refusal = checkMethodSignature(hint, data: tx.data) { return refusal }
             }
             guard let function = contract.function(forCalldata: tx.data) else {
@@ -71,7 +80,7 @@ extension Policy {
         if case .refuse(let reason) = NonceSlot(signed: signedAtNonce).check(tx) {
             return .refuse(rule: PolicyRuleID.nonce, reason: reason)
         }
-        if let refusal = checkBudgets(request, spends: spends, now: now) { return refusal }
+        if let refusal = checkBudgets(request, history: history, now: now) { return refusal }
         return .allow(matched: matched)
     }
 
@@ -120,12 +129,11 @@ extension Policy {
         return nil
     }
 
-    func checkBudgets(_ request: PolicyRequest, spends: [SpendRecord], now: Date) -> PolicyDecision? {
+    func checkBudgets(_ request: PolicyRequest, history: some SpendHistory, now: Date) -> PolicyDecision? {
         guard !budgets.isEmpty else { return nil }
         let this = SpendRecord(account: request.from, transaction: request.transaction, at: now)
-        let records = spends + [this]
         for budget in budgets {
-            let totals = SpendTotals.aggregate(records, account: request.from, chainId: chainId, window: budget.window, now: now)
+            let totals = history.totals(in: budget.window, with: this, now: now)
             if let cap = budget.maxValue, totals.value > cap {
                 return .refuse(rule: PolicyRuleID.budget(.value, budget.window), reason: "account \(request.from) would send \(EtherAmount.describe(totals.value)) in the last \(budget.window) with this transaction, above the budget of \(EtherAmount.describe(cap))")
             }

@@ -21,16 +21,55 @@ public struct RPCDispatcher<Methods: SignerMethods>: LineHandler {
         response(to: line, peer: peer).write(into: &out)
     }
 
-    /// The response to one request line.
-    public func response(to line: ArraySlice<UInt8>, peer: PeerCredentials) -> RPCResponse {
+    /// Answers a run of lines that arrived together with one wait for durability: each request is
+    /// handled in order with its durable records queued, not waited for, and the answers are
+    /// written to `out` only once all of the run's records are durable. If they cannot be made
+    /// durable, every request of the run is answered with an internal error instead (no signature
+    /// of the run leaves the process). A run of one is answered like ``respond(to:peer:into:)``.
+    public func respond(toRun lines: [ArraySlice<UInt8>], peer: PeerCredentials, into out: inout [UInt8]) {
+        guard lines.count > 1 else {
+            for line in lines {
+                respond(to: line, peer: peer, into: &out)
+                out.append(0x0A)
+            }
+            return
+        }
+        let durability = DeferredDurability()
+        let mark = out.count
+        var ids: [RPCID] = []
+        ids.reserveCapacity(lines.count)
+        for line in lines {
+            let response = response(to: line, peer: peer, durability: durability)
+            ids.append(response.id)
+            response.write(into: &out)
+            out.append(0x0A)
+        }
+        do {
+            try durability.wait()
+        } catch {
+            logger.critical("the records of a run of requests could not be made durable; answering each with an error", metadata: [
+                "signer.error": "\(error)", "signer.requests": "\(lines.count)",
+            ])
+            out.removeSubrange(mark...)
+            let failure = SignerMethodError.internalError("the request could not be recorded durably; nothing was returned", cause: error).rpcError
+            for id in ids {
+                RPCResponse(id: id, error: failure).write(into: &out)
+                out.append(0x0A)
+            }
+        }
+    }
+
+    /// The response to one request line. With `durability`, the method leaves its wait for
+    /// durability to the caller, who must wait on it before the response leaves.
+    public func response(to line: ArraySlice<UInt8>, peer: PeerCredentials, durability: DeferredDurability? = nil) -> RPCResponse {
         let request: RPCRequest
         switch RPCRequest.parse(line) {
         case .success(let r): request = r
         case .failure(let failure):
-            let context = RequestContext(peer: peer, id: failure.id, method: "", rawRequest: line)
+            let context = RequestContext(peer: peer, id: failure.id, method: "", rawRequest: line, durability: durability)
             return reject(failure.error, context: context)
         }
-        let context = RequestContext(peer: peer, id: request.id, method: request.method, rawRequest: line)
+        let context = RequestContext(peer: peer, id: request.id, method: request.method, rawRequest: line, durability: durability)
         guard let method = SignerMethod(rawValue: request.method) else {
             let known = SignerMethod.allCases.map(\.rawValue).joined(separator: ", ")
             return reject(RPCErrorObject(.methodNotFound, "method not found: '\(request.method.prefix(64))'; the signer has \(known)"), context: context)

@@ -6,7 +6,9 @@ public import SignerWire
 ///
 /// Methods are called synchronously on the connection's thread, concurrently from several
 /// connections: implementations must be thread-safe, and should not block for long (a slow
-/// method holds only its own connection, but a connection slot all the same).
+/// method holds only its own connection, but a connection slot all the same). When the context
+/// carries a ``RequestContext/durability``, a method queues its durable records there instead of
+/// waiting for them: the dispatcher holds the answer until they are durable.
 public protocol SignerMethods: Sendable {
     /// `account_list`.
     func accountList(context: RequestContext) throws(SignerMethodError) -> [Address]
@@ -37,11 +39,15 @@ public struct RequestContext: Sendable {
     public var method: String
     /// The request line exactly as received (without the newline), e.g. for the audit digest.
     public var rawRequest: ArraySlice<UInt8>
+    /// Set when the request is one of a run whose answers are held until the end of the run: a
+    /// method leaves its durability wait to it instead of waiting itself (nil: wait).
+    public var durability: DeferredDurability?
 
-    public init(peer: PeerCredentials, id: RPCID, method: String, rawRequest: ArraySlice<UInt8>) {
+    public init(peer: PeerCredentials, id: RPCID, method: String, rawRequest: ArraySlice<UInt8>, durability: DeferredDurability? = nil) {
         self.peer = peer
         self.id = id
         self.method = method
         self.rawRequest = rawRequest
+        self.durability = durability
     }
 }

@@ -50,33 +50,33 @@ public final class SignerService: SignerMethods {
         do {
             transaction = try args.transaction()
         } catch {
-            record(AuditEntry(request: request, decision: .refused, rule: "request", reason: error.description))
+            record(AuditEntry(request: request, decision: .refused, rule: "request", reason: error.description), context: context)
             throw .invalidParams(error.description, field: "chainId")
         }
         guard keys.contains(args.from) else {
             let reason = "this signer holds no key for \(args.from.checksummed)"
-            record(AuditEntry(request: request, decision: .refused, rule: "account", reason: reason))
+            record(AuditEntry(request: request, decision: .refused, rule: "account", reason: reason), context: context)
             throw .refused(rule: "account", reason: reason)
         }
         let approved = policy
-        let lookback = approved.policy.budgets.map(\.window.seconds).max() ?? 0
+        let windows = approved.policy.budgets.map(\.window.seconds)
         let reservation: Reservation
         do {
             reservation = try store.reserve(
-                LedgerRequest(account: args.from, transaction: transaction, now: Date(), lookback: lookback)
+                LedgerRequest(account: args.from, transaction: transaction, now: Date(), lookback: windows.max() ?? 0, budgetWindows: windows)
             ) { view in
                 approved.policy.evaluate(
                     PolicyRequest(from: args.from, transaction: transaction, methodSignature: methodSignature),
-                    spends: view.spends, signedAtNonce: view.signedAtNonce, now: view.now)
+                    history: view, signedAtNonce: view.signedAtNonce, now: view.now)
             }
         } catch {
             logger.error("ledger refused the request", metadata: ["signer.error": "\(error)"])
-            record(AuditEntry(request: request, decision: .refused, rule: "ledger", reason: "the ledger is unavailable"))
+            record(AuditEntry(request: request, decision: .refused, rule: "ledger", reason: "the ledger is unavailable"), context: context)
             throw .internalError("the spend ledger is unavailable", cause: error)
         }
         if case .refuse(let rule, let reason) = reservation.decision {
             reservation.decline(audit: request, rule: rule, reason: reason)
-            try? reservation.waitDurable()
+            try? awaitDurable(reservation.durableTicket(), context: context)
             logger.notice("refused", metadata: ["signer.rule": "\(rule)", "signer.peer.uid": "\(context.peer.uid)"])
             throw .refused(rule: rule, reason: reason)
         }
@@ -95,7 +95,7 @@ public final class SignerService: SignerMethods {
         }
         do {
             try reservation.commit(signed, audit: request)
-            try reservation.waitDurable()
+            try awaitDurable(reservation.durableTicket(), context: context)
         } catch {
             // Not durably recorded: the signature must not leave the process.
             logger.critical("could not record a signature durably; refusing", metadata: ["signer.error": "\(error)"])
@@ -137,7 +137,7 @@ public final class SignerService: SignerMethods {
     }
 
     public func rejected(_ error: RPCErrorObject, context: RequestContext) {
-        record(AuditEntry(request: auditRequest(context), decision: .refused, rule: "request", reason: error.message))
+        record(AuditEntry(request: auditRequest(context), decision: .refused, rule: "request", reason: error.message), context: context)
     }
 
     /// Why the ledger did not take a request's records, in words for the client (the full
@@ -158,16 +158,27 @@ public final class SignerService: SignerMethods {
     }
 
     private func audit(_ context: RequestContext, _ decision: AuditDecision) {
-        record(AuditEntry(request: auditRequest(context), decision: decision))
+        record(AuditEntry(request: auditRequest(context), decision: decision), context: context)
     }
 
-    /// Records an entry for a request that reserves nothing; waits for durability so the audit log
-    /// holds every answer given.
-    private func record(_ entry: AuditEntry) {
+    /// Records an entry for a request that reserves nothing; waits for durability (or leaves the
+    /// wait to the end of the request's run) so the audit log holds every answer given.
+    private func record(_ entry: AuditEntry, context: RequestContext) {
         do {
-            try store.record(entry).waitDurable()
+            try awaitDurable(store.record(entry), context: context)
         } catch {
             logger.error("audit record failed", metadata: ["signer.error": "\(error)"])
+        }
+    }
+
+    /// Waits until what `ticket` stands for is durable; for a request of a run
+    /// (``RequestContext/durability``), leaves the wait to the end of the run, whose answers are
+    /// held until then.
+    private func awaitDurable(_ ticket: DurableTicket, context: RequestContext) throws(SignerStoreError) {
+        if let durability = context.durability {
+            durability.include(ticket)
+        } else {
+            try ticket.waitDurable()
         }
     }
 }

@@ -25,7 +25,9 @@ import Glibc
 /// idle peers; a request line that has started must end within the read timeout (`SO_RCVTIMEO`
 /// set to what is left of it); a line over the size limit gets `request too large` and the
 /// connection is closed without buffering more than the limit plus one read. Lines on one
-/// connection are answered in order; lines that arrive together are answered with one write.
+/// connection are answered in order; lines that arrive together are handed to the handler as one
+/// run (``LineHandler/respond(toRun:peer:into:)``, which for the signer means one wait for
+/// durability for the whole run) and answered with one write.
 ///
 /// Shutdown stops accepting, then `shutdown(SHUT_RD)`s each connection: a reader blocked in
 /// `recv` sees end-of-file and exits, a request being handled finishes and is answered, and
@@ -268,6 +270,7 @@ public final class UnixSocketServer: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         var answered = 0
+        var run: [Range<Int>] = []
 
         func fail(_ code: RPCErrorCode, _ message: String, data: WireJSON? = nil) {
             var line = RPCResponse(id: .null, error: RPCErrorObject(code, message, data: data)).serialized
@@ -276,27 +279,33 @@ public final class UnixSocketServer: Sendable {
         }
 
         while true {
-            // Answer every complete line received so far.
+            // Answer every complete line received so far, as one run.
+            var tooLarge: Int?
             while let newline = buffer[(start + scanned)..<end].firstIndex(of: 0x0A) {
                 let length = newline - start
                 if length > maximumLine {
-                    state.withLock { $0.statistics.tooLarge += 1 }
-                    log.warning("request line too large; closing the connection", metadata: ["signer.request.bytes": "\(length)"])
-                    if !out.isEmpty { _ = out.withUnsafeBytes { UnixSocket.sendAll(fd, $0) } }
-                    fail(.requestTooLarge, "request too large: a line may have at most \(maximumLine) bytes",
-                         data: .object([WireJSONMember("limit", .integer(maximumLine))]))
-                    return
+                    tooLarge = length
+                    break
                 }
                 var lineEnd = newline
                 if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }  // tolerate CRLF
-                if lineEnd > start {
-                    handler.respond(to: buffer[start..<lineEnd], peer: peer, into: &out)
-                    out.append(0x0A)
-                    answered += 1
-                }
+                if lineEnd > start { run.append(start..<lineEnd) }
                 start = newline + 1
                 scanned = 0
                 lineStarted = nil  // the read timeout runs per line, from the line's first byte
+            }
+            if !run.isEmpty {
+                handler.respond(toRun: run.map { buffer[$0] }, peer: peer, into: &out)
+                answered += run.count
+                run.removeAll(keepingCapacity: true)
+            }
+            if let length = tooLarge {
+                state.withLock { $0.statistics.tooLarge += 1 }
+                log.warning("request line too large; closing the connection", metadata: ["signer.request.bytes": "\(length)"])
+                if !out.isEmpty { _ = out.withUnsafeBytes { UnixSocket.sendAll(fd, $0) } }
+                fail(.requestTooLarge, "request too large: a line may have at most \(maximumLine) bytes",
+                     data: .object([WireJSONMember("limit", .integer(maximumLine))]))
+                return
             }
             scanned = end - start
             if !out.isEmpty {

@@ -40,7 +40,18 @@ extension WireJSON {
     /// everything else as UTF-8.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        // Nearly every string on the wire (hex, names, addresses) needs no escape: copy it whole.
+        var s = s
+        let copied = s.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        let hex: StaticString = "0123456789abcdef"
         for c in s.utf8 {
             switch c {
             case UInt8(ascii: "\""): out.append(0x5C); out.append(0x22)
@@ -50,8 +61,10 @@ extension WireJSON {
             case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
             case 0..<0x20:
                 out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(c >> 4)])
-                out.append(hex[Int(c & 0xF)])
+                hex.withUTF8Buffer { table in
+                    out.append(table[Int(c >> 4)])
+                    out.append(table[Int(c & 0xF)])
+                }
             default: out.append(c)
             }
         }

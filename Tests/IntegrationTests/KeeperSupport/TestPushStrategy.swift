@@ -7,7 +7,8 @@ import TOML
 /// `PriceFeedSink` once per period, keyed `NAME/FEED/period-P`, until the TWAP push strategy is
 /// on main. Config keys: `contract` (a `[contracts]` name), `feed` (ASCII, <= 32 bytes),
 /// `period_seconds` (default: one period for all time, so exactly one push), `price` (default
-/// 1000e18; `revert = true` pushes price 0, which the sink refuses).
+/// 1000e18; `revert = true` pushes price 0, which the sink refuses), `copies` (default 1: more
+/// pushes at once, to feeds `FEED#1`, `FEED#2`, ...).
 enum TestPushKind: StrategyKind {
     static let kind = "test-push"
 
@@ -26,6 +27,7 @@ enum TestPushKind: StrategyKind {
         let feed: String
         let periodSeconds: UInt64
         let price: U256
+        var copies = 1
         var strategy: String { name }
 
         var feedID: [UInt8] { Array(feed.utf8) + [UInt8](repeating: 0, count: 32 - feed.utf8.count) }
@@ -42,12 +44,20 @@ enum TestPushKind: StrategyKind {
             let now = snapshot.block.timestamp
             let period = now / periodSeconds
             let key = "\(name)/\(feed)/period-\(period)"
-            guard !snapshot.history.keys.contains(key), round.observedAt < U256(now) else { return StrategyDecision() }
             let intent = Intent(
                 strategy: name, idempotencyKey: key, subject: "\(name)/\(feed)", to: sink.address, toName: sink.name,
                 function: TestPushKind.pushPrice, arguments: [.fixedBytes(feedID), .uint(price), .uint(U256(now))],
                 reason: "round \(round.roundId.decimalString) observed at \(round.observedAt.decimalString) < block time \(now)")
-            return StrategyDecision(intents: [intent])
+            let more = (1..<max(1, copies)).map { i in
+                let copy = "\(feed)#\(i)"
+                return Intent(
+                    strategy: name, idempotencyKey: "\(name)/\(copy)/period-\(period)", subject: "\(name)/\(copy)", to: sink.address,
+                    toName: sink.name, function: TestPushKind.pushPrice,
+                    arguments: [.fixedBytes(Array(copy.utf8) + [UInt8](repeating: 0, count: 32 - copy.utf8.count)), .uint(price), .uint(U256(now))],
+                    reason: "copy \(i) of the push")
+            }
+            let due = !snapshot.history.keys.contains(key) && round.observedAt < U256(now)
+            return StrategyDecision(intents: ((due ? [intent] : []) + more).filter { !snapshot.history.keys.contains($0.idempotencyKey) })
         }
     }
 
@@ -58,7 +68,8 @@ enum TestPushKind: StrategyKind {
         let period = try table.optionalInt("period_seconds").map { UInt64($0) } ?? UInt64(Int64.max)
         let reverts = try table.optionalBool("revert") ?? false
         let price = reverts ? U256.zero : (try table.optionalString("price").flatMap { U256(decimal: $0) } ?? U256.pow10(21)!)
-        let push = Push(name: name, sink: sink, feed: feed, periodSeconds: max(1, period), price: price)
+        var push = Push(name: name, sink: sink, feed: feed, periodSeconds: max(1, period), price: price)
+        push.copies = try table.optionalInt("copies") ?? 1
         return (push, push)
     }
 }
