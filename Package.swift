@@ -211,7 +211,7 @@ let package = Package(
         ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: swiftSettings),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ProcessTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SignerWireTests",
             dependencies: ["SignerWire", "EVM", "EVMTestKit"],

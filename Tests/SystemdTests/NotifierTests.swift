@@ -1,4 +1,6 @@
+import Foundation
 import Glibc
+import ProcessTestKit
 import Systemd
 import Testing
 
@@ -59,9 +61,31 @@ import Testing
     }
 }
 
-/// The functions that read the real environment. Serialized: they set and unset variables of
-/// this process.
-@Suite(.serialized) struct EnvironmentTests {
+/// Set in the child process that runs ``EnvironmentTests``.
+private let environmentChildVariable = "SYSTEMD_TESTS_ENVIRONMENT_CHILD"
+private let inEnvironmentChild = ProcessInfo.processInfo.environment[environmentChildVariable] != nil
+
+/// Runs ``EnvironmentTests`` in a child copy of this test binary. They set and unset variables
+/// of their process, and `setenv` while another thread starts a process (Foundation's
+/// `Process.run` copies `environ`) crashes the suite: here no other test shares the child.
+@Suite struct EnvironmentTestsInAChild {
+    @Test(.enabled(if: !inEnvironmentChild))
+    func environmentTestsPassInAProcessOfTheirOwn() async throws {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        var environment = ProcessInfo.processInfo.environment
+        environment[environmentChildVariable] = "1"
+        let child = try await ChildProcess.run(
+            executable, ["--testing-library", "swift-testing", "--filter", "SystemdTests.EnvironmentTests"],
+            environment: environment, timeLimit: .seconds(60))
+        #expect(child.status == 0 && child.reason == .exit, "\(child.stdout.suffix(3000))\(child.stderr.suffix(1000))")
+        // The child ran the tests (a filter that matched nothing would pass too).
+        #expect((child.stdout + child.stderr).contains("Suite EnvironmentTests passed"), "\(child.stderr.suffix(3000))")
+    }
+}
+
+/// The functions that read the real environment. Serialized, and only in a child process of
+/// their own (``EnvironmentTestsInAChild``): they set and unset variables of this process.
+@Suite(.serialized, .enabled(if: inEnvironmentChild)) struct EnvironmentTests {
     @Test func notifyDoesNothingWhenNotifySocketIsUnset() throws {
         unsetenv("NOTIFY_SOCKET")
         #expect(try Systemd.notify("READY=1") == false)
