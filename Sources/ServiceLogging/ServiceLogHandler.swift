@@ -182,8 +182,9 @@ public struct ServiceLogHandler: LogHandler {
         }
     }
 
-    /// A logfmt value: bare when it is a plain token, otherwise double-quoted with `\\`, `\"`,
-    /// `\n`, `\r`, `\t` and `\u00XX` escapes, so a value never breaks the line.
+    /// A logfmt value: bare when it is a plain token, otherwise a JSON string literal (`\\`, `\"`,
+    /// `\n`, `\r`, `\t` and `\uXXXX` escapes, U+2028 and U+2029 included), so a value never
+    /// breaks the line.
     static func appendLogfmtValue(_ value: String, to out: inout String) {
         let needsQuotes =
             value.isEmpty
@@ -195,20 +196,8 @@ public struct ServiceLogHandler: LogHandler {
             out += value
             return
         }
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                out += "\\u" + hex4(scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        // The quoted form is a JSON string literal (logfmt readers unquote it as one).
+        appendJSONString(value, to: &out)
     }
 
     private static func appendJSON(_ value: Logger.MetadataValue, to out: inout String) {
@@ -238,11 +227,6 @@ public struct ServiceLogHandler: LogHandler {
     /// U+2029 escaped, so a line is also valid JavaScript and never split).
     static func appendJSONString(_ value: String, to out: inout String) {
         JSONValue.writeString(value, to: &out)
-    }
-
-    private static func hex4(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16, uppercase: false)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
 

@@ -131,12 +131,7 @@ public enum AaveEnrollTool {
     /// `keeper aave list`: the config's and the database's users of the strategy, one a line,
     /// with where each comes from and whether it is watched with these settings.
     public static func list(_ strategy: Target) throws(ToolError) -> String {
-        let records: [AaveEnrollmentStore.Record]
-        do {
-            records = try strategy.store.records(strategy: strategy.name)
-        } catch {
-            throw ToolError(error.description)
-        }
+        let records = try databaseRecords(strategy)
         let c = strategy.config
         var out = "strategy \(strategy.name): defaults trigger \(format(c.triggerHealthFactor)), target \(format(c.targetHealthFactor)), slippage \(c.slippageBps) bps; "
         out += c.databaseUsers
@@ -157,12 +152,7 @@ public enum AaveEnrollTool {
     /// `keeper aave list --json`: one JSON object a line, a user each, the config's first, with
     /// the settings the strategy applies (defaults filled in) and whether the user is watched.
     public static func listJSON(_ strategy: Target) throws(ToolError) -> String {
-        let records: [AaveEnrollmentStore.Record]
-        do {
-            records = try strategy.store.records(strategy: strategy.name)
-        } catch {
-            throw ToolError(error.description)
-        }
+        let records = try databaseRecords(strategy)
         let c = strategy.config
         func line(_ e: AaveEnrollment, source: String, watched: Bool, configWins: Bool) -> String {
             func asset(_ address: Address?) -> JSONValue { address.map { .string($0.checksummed) } ?? .null }
@@ -183,6 +173,15 @@ public enum AaveEnrollTool {
             out += line(record.enrollment, source: "database", watched: c.databaseUsers && !wins, configWins: wins)
         }
         return out
+    }
+
+    /// The strategy's users enrolled in the database; a store failure as a ``ToolError``.
+    static func databaseRecords(_ strategy: Target) throws(ToolError) -> [AaveEnrollmentStore.Record] {
+        do {
+            return try strategy.store.records(strategy: strategy.name)
+        } catch {
+            throw ToolError(error.description)
+        }
     }
 
     /// A health factor with two places, more when it has them: 1.2 -> "1.20".
