@@ -39,7 +39,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible, Equatabl
     /// A live process answers on the path.
     public static func anotherSignerListening(_ path: String, file: String = #fileID, line: Int = #line) -> TransportError {
         TransportError(.anotherSignerListening,
-                       "another signer is listening on \(path); stop it first (systemctl stop keeper-signer) or configure another socket path",
+                       "another signer is listening on \(path); stop it first (systemctl stop signer) or configure another socket path",
                        file: file, line: line)
     }
 

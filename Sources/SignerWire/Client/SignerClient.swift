@@ -155,7 +155,7 @@ struct ConnectionState: ~Copyable {
                         return failure(.timeout, "timed out connecting to \(socketPath): the signer's backlog is full")
                     }
                     let hint = switch e {
-                    case ENOENT, ECONNREFUSED: "; is the signer running? (systemctl status keeper-signer)"
+                    case ENOENT, ECONNREFUSED: "; is the signer running? (systemctl status signer)"
                     case EACCES: "; this user needs to be in the socket's group (group in the [socket] section of signer.toml)"
                     default: ""
                     }
