@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension SQLite {
     /// One connection to a database file. Not `Sendable`: see "Threads" on `SQLite`.
@@ -93,7 +96,7 @@ extension SQLite {
             // Reads the header: a file that is not a database fails now.
             _ = try pragma("schema_version")
             if mode != .readOnly, options.writeAheadLog {
-                let journal = try pragma("journal_mode=WAL")?.lowercased()
+                let journal = try switchToWriteAheadLog(within: options.busyTimeout)
                 if journal != "wal", path != ":memory:", !path.isEmpty {
                     throw SQLiteError(
                         kind: .other, code: SQLITE_ERROR,
@@ -103,6 +106,21 @@ extension SQLite {
             }
             try execute("PRAGMA synchronous=\(options.synchronous.rawValue)")
             try execute("PRAGMA foreign_keys=\(options.foreignKeys ? "ON" : "OFF")")
+        }
+
+        /// `PRAGMA journal_mode=WAL`, retried while another connection holds the lock. The
+        /// switch needs the file to itself, and SQLite answers SQLITE_BUSY at once, without its
+        /// busy handler, when waiting could deadlock (another connection opening the same new
+        /// file at the same moment): so the retry is ours, bounded by the busy timeout.
+        private func switchToWriteAheadLog(within limit: Duration) throws(SQLiteError) -> String? {
+            let deadline = ContinuousClock.now + limit
+            while true {
+                do {
+                    return try pragma("journal_mode=WAL")?.lowercased()
+                } catch where (error.kind == .busy || error.kind == .locked) && ContinuousClock.now < deadline {
+                    usleep(2_000)  // a pause inside a retry loop bounded by the deadline
+                }
+            }
         }
 
         deinit {
