@@ -38,6 +38,29 @@ struct SignerBadInputTests {
             }
         }
 
+        /// One line for the child client's report; ``decode(_:)`` reads it back.
+        var encoded: String {
+            switch self {
+            case .result: "result"
+            case .error(let code, let id, let field): "error \(code?.rawValue ?? 0) \(id == .null ? "null" : "\(id)") \(field ?? "-")"
+            case .unreadable: "unreadable"
+            case .none: "none"
+            }
+        }
+
+        static func decode(_ text: String) -> Answer {
+            let parts = text.split(separator: " ").map(String.init)
+            switch parts.first {
+            case "result": return .result
+            case "none": return .none
+            case "error" where parts.count == 4:
+                let code = Int(parts[1]).flatMap { RPCErrorCode(rawValue: $0) }
+                let field = parts[3] == "-" ? nil : parts[3]
+                return .error(code, id: parts[2] == "null" ? .null : .number(parts[2]), field: field)
+            default: return .unreadable(text)
+            }
+        }
+
         var description: String {
             switch self {
             case .result: "a result"
@@ -152,7 +175,6 @@ struct SignerBadInputTests {
     }
 
     @Test func aThousandConnectionsAtOnceGetTheirBoundAndTheRestAreRefused() async throws {
-        try raiseOpenFileLimit(to: 1_200)
         let sut = try await SignerUnderTest()
         let serve = try await sut.signer.start()
         let socket = sut.signer.socketPath
@@ -164,10 +186,41 @@ struct SignerBadInputTests {
         try await Self.expectStillServing(sut, nonce: 1)
     }
 
+    static let clientSocketVariable = "SIGNER_BAD_INPUT_CLIENT_SOCKET"
+    static let clientCountVariable = "SIGNER_BAD_INPUT_CLIENT_COUNT"
+
     /// Opens `count` connections to `socket` at once and asks each for `signer_version`; what
     /// each answered, in order.
+    ///
+    /// The connections are opened by a child copy of this test binary (``connectingClientRole()``),
+    /// not here: with a thousand sockets open, descriptor numbers pass 1,024, and Foundation's
+    /// `Process.run` in other tests of this process then crashes (memcpy in its descriptor
+    /// handling). A process of its own keeps the test process's descriptors few.
     static func connectAndAskVersion(_ count: Int, _ socket: String) async throws -> [Answer] {
-        try await onOwnThread {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        var environment = ProcessInfo.processInfo.environment
+        environment[clientSocketVariable] = socket
+        environment[clientCountVariable] = String(count)
+        let child = try await ChildProcess.run(
+            executable, ["--testing-library", "swift-testing", "--filter", "SignerBadInputTests/connectingClientRole"],
+            environment: environment, timeLimit: .seconds(60))
+        #expect(child.status == 0 && child.reason == .exit, "the connecting client failed: \(child.stderr.suffix(2000))")
+        let answers = child.stdout.split(separator: "\n").compactMap { line -> Answer? in
+            guard line.hasPrefix("ANSWER ") else { return nil }
+            return Answer.decode(String(line.dropFirst("ANSWER ".count)))
+        }
+        #expect(answers.count == count, "the client reported \(answers.count) of \(count) answers: \(child.stderr.suffix(2000))")
+        return answers
+    }
+
+    /// The child's role (see ``connectAndAskVersion(_:_:)``): with the variables set, opens the
+    /// connections, sends `signer_version` on each, and prints what each answered, a line each.
+    /// A no-op in a normal run.
+    @Test func connectingClientRole() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let socket = environment[Self.clientSocketVariable], let count = Int(environment[Self.clientCountVariable] ?? "") else { return }
+        try raiseOpenFileLimit(to: rlim_t(count + 200))
+        let answers = try await onOwnThread {
             var connections: [RawConnection] = []
             for _ in 0..<count { connections.append(try RawConnection(path: socket)) }
             let version = SignerUnderTest.line(id: 1, method: "signer_version")
@@ -176,6 +229,7 @@ struct SignerBadInputTests {
             let deadline = ContinuousClock.now + .seconds(10)
             return connections.map { Answer($0.readLine(timeout: max(.milliseconds(1), deadline - ContinuousClock.now))) }
         }
+        for answer in answers { print("ANSWER \(answer.encoded)") }
     }
 
     /// The soft and hard open-file limits of process `pid` (from /proc/PID/limits).
@@ -188,7 +242,6 @@ struct SignerBadInputTests {
     }
 
     @Test func aConnectionBoundAboveTheSoftOpenFileLimitIsServedByRaisingItToTheHardLimit() async throws {
-        try raiseOpenFileLimit(to: 1_200)
         let sut = try await SignerUnderTest(socket: "max_connections = 300")
         // Started with a soft limit of 128 open files (the hard limit stays).
         let serve = try await sut.signer.start(shellPrefix: "ulimit -S -n 128")

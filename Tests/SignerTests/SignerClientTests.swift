@@ -138,18 +138,21 @@ import Glibc
         }
     }
 
-    /// 1,000 connections at once against a limit of 64: the signer stays up, and a well-behaved
-    /// client that retries until a deadline gets answers.
-    @Test func thousandConnectionsAtOnce() async throws {
+    /// 200 connections at once against a limit of 64: the server stays up, and a well-behaved
+    /// client that retries until a deadline gets answers. (The 1,000 run against the real
+    /// `signer serve` from a process of their own, in SignerBadInputTests: here client and server
+    /// share the test process, and thousands of descriptors churning in it crash Foundation's
+    /// `Process.run` in other tests.)
+    @Test func manyConnectionsAtOnce() async throws {
         let dir = try TemporaryDirectory()
         let configuration = TransportConfiguration(socketPath: dir.socketPath, maximumConnections: 64, idleTimeout: .milliseconds(500))
         let server = try TestServer(configuration: configuration)
         defer { server.stop() }
         var hostile: [RawConnection] = []
-        for _ in 0..<1000 { hostile.append(try RawConnection(path: dir.socketPath)) }
+        for _ in 0..<200 { hostile.append(try RawConnection(path: dir.socketPath)) }
         #expect(await eventually(timeout: .seconds(60)) {
             let s = server.server.statistics
-            return s.accepted + s.rejectedOverload == 1000
+            return s.accepted + s.rejectedOverload == 200
         })
         // Idle connections are closed after 500 ms, so more than 64 may be admitted over the
         // run, but never more than 64 at once.
