@@ -27,7 +27,8 @@ public final class Devnet: @unchecked Sendable {
         directory = dir
         let portFile = dir.appendingPathComponent("port")
         let manifestFile = dir.appendingPathComponent("manifest.json")
-        var arguments = ["--port", "0", "--port-file", portFile.path, "--quiet"]
+        // --exit-with-parent: if this test process dies (a crash, a CI timeout), the devnet goes too.
+        var arguments = ["--port", "0", "--port-file", portFile.path, "--quiet", "--exit-with-parent"]
         if let scenario {
             arguments += ["--scenario", scenario, "--manifest", manifestFile.path]
             for (key, value) in options.sorted(by: { $0.key < $1.key }) { arguments += ["--scenario-opt", "\(key)=\(value)"] }

@@ -27,6 +27,9 @@ def parse_args(argv=None):
     p.add_argument("--abi-dir", help="write the contracts' ABIs (one NAME.json each) to this directory "
                    "(default with a scenario: devnet/build/abi)")
     p.add_argument("--quiet", action="store_true", help="print only the listening line")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when the process that started it is gone (tests: a crashed test "
+                        "run leaves no devnet behind)")
     return p.parse_args(argv)
 
 
@@ -42,6 +45,7 @@ def _opts(pairs):
 
 
 def main(argv=None) -> int:
+    parent = os.getppid()  # first thing: --exit-with-parent compares against the starter
     args = parse_args(argv)
     from .chain import Chain
     from .rpc import Server
@@ -101,7 +105,9 @@ def main(argv=None) -> int:
     print(f"devnet listening on {server.url} chain_id={args.chain_id} "
           f"{'block_time=' + str(args.block_time) + 's' if args.block_time else 'automine'}", flush=True)
     while not stop.wait(1.0):
-        pass
+        if args.exit_with_parent and os.getppid() != parent:
+            break  # re-parented: whoever started us is gone
+
     server.stop()
     if not args.quiet:
         print("devnet stopped", flush=True)

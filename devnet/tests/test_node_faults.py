@@ -126,3 +126,27 @@ def test_run_with_a_scenario_writes_its_manifest(tmp_path):
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=20)
     assert p.returncode == 0
+
+
+def test_exit_with_parent_stops_when_its_starter_is_gone(tmp_path):
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    pf = tmp_path / "port"
+    env = dict(os.environ, PYTHONPATH=here)
+    # A shell starts the devnet in the background, waits until it listens, and exits: the
+    # devnet is re-parented, as when a crashed test run leaves it behind.
+    script = (f'"{sys.executable}" -m devnet --port 0 --port-file "{pf}" --quiet --exit-with-parent '
+              f'>/dev/null 2>&1 & echo $!; while [ ! -f "{pf}" ]; do sleep 0.05; done')
+    out = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    pid = int(out.stdout.strip())
+
+    def gone():
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                return any(line.startswith("State:") and "Z" in line.split()[1] for line in f)
+        except FileNotFoundError:
+            return True
+    try:
+        wait_until(gone, timeout=20)
+    finally:
+        if not gone():
+            os.kill(pid, signal.SIGKILL)
