@@ -51,18 +51,10 @@ public enum SignerDirectory {
         ])
     }
 
-    /// Runs a command to completion and returns its exit status and its output (stdout and
-    /// stderr together). Blocking.
+    /// Runs a command to completion (``ChildProcess/runBlocking(_:_:environment:standardInput:currentDirectory:timeLimit:)``)
+    /// and returns its exit status and its output (stdout, then stderr). Blocking.
     public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.runBlocking(executable, arguments)
+        return (result.status, result.stdout + result.stderr)
     }
 }

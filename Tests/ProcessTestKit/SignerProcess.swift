@@ -58,12 +58,11 @@ public final class SignerProcess: Sendable {
     /// `signer policy approve` with the example operator's keystore, for the policy file's current
     /// bytes (its scrypt runs on a thread of its own).
     public func approve() async throws {
-        let approval = try await run([
-            "policy", "approve", policyPath, "--keystore", directory.appendingPathComponent("operator.json").path,
-            "--password-file", directory.appendingPathComponent("operator.password").path, "--config", configPath,
-        ])
+        let (directory, executable) = (self.directory, self.executable)
+        // Decrypting the operator's keystore (scrypt) takes a moment: on a thread of its own.
+        let approval = try await onOwnThread { try SignerDirectory.approve(directory, signer: executable) }
         guard approval.status == 0 else {
-            throw HarnessError(message: "signer policy approve exited \(approval.status): \(approval.stdout)\(approval.stderr)")
+            throw HarnessError(message: "signer policy approve exited \(approval.status): \(approval.output)")
         }
     }
 

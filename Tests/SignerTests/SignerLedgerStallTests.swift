@@ -11,17 +11,26 @@ import Testing
 /// refused request counts against the budget (over-counted, never under-counted).
 @Suite(.enabled(if: builtSignerPath != nil))
 struct SignerLedgerStallTests {
-    @Test func aLedgerThatCannotCommitIsARefusalWithinTheCommitTimeout() async throws {
+    /// A signer (commit timeout 300 ms, a count budget) that has signed nonce 0, and another
+    /// connection that now holds its database's write lock.
+    static func signedOnceThenLocked() async throws -> (sut: SignerUnderTest, serve: ManagedProcess, client: SignerClient, holder: SQLite.Connection) {
         let sut = try await SignerUnderTest(
             policy: SignerUnderTest.policy(extra: "[[budget]]\nwindow = \"24h\"\nmax_count = 1_000\n"),
             database: "commit_timeout = \"300ms\"")
         let serve = try await sut.signer.start()
         let client = sut.client()
-        defer { client.close() }
         _ = try await client.signTransaction(try SignerUnderTest.resolve(nonce: 0), methodSignature: "resolve(uint256,bool)")
-
         let holder = try SQLite.Connection(path: sut.signer.databasePath)
         try holder.execute("BEGIN IMMEDIATE")
+        return (sut, serve, client, holder)
+    }
+
+    @Test func aLedgerThatCannotCommitIsARefusalWithinTheCommitTimeout() async throws {
+        let (sut, serve, client, holder) = try await Self.signedOnceThenLocked()
+        defer {
+            client.close()
+            withExtendedLifetime(sut) {}  // its directory and signer live until the test ends
+        }
         let started = ContinuousClock.now
         let error = await #expect(throws: SignerClientError.self) {
             try await client.signTransaction(try SignerUnderTest.resolve(nonce: 1), methodSignature: "resolve(uint256,bool)")
@@ -48,14 +57,8 @@ struct SignerLedgerStallTests {
     /// refuses everything, the signer stops and exits 1 so that systemd restarts it, and the
     /// restarted signer signs again on the same ledger.
     @Test func aFailedCommitStopsTheSignerWithExitStatusOne() async throws {
-        let sut = try await SignerUnderTest(database: "commit_timeout = \"300ms\"")
-        let serve = try await sut.signer.start()
-        let client = sut.client()
+        let (sut, serve, client, holder) = try await Self.signedOnceThenLocked()
         defer { client.close() }
-        _ = try await client.signTransaction(try SignerUnderTest.resolve(nonce: 0), methodSignature: "resolve(uint256,bool)")
-
-        let holder = try SQLite.Connection(path: sut.signer.databasePath)
-        try holder.execute("BEGIN IMMEDIATE")
         let error = await #expect(throws: SignerClientError.self) {
             try await client.signTransaction(try SignerUnderTest.resolve(nonce: 1), methodSignature: "resolve(uint256,bool)")
         }

@@ -283,15 +283,13 @@ public actor KeeperEngine {
                 report.held.append(intent.idempotencyKey)
                 continue
             }
-            let plan = await planner.plan([intent], from: settings.account, block: block, feeHistory: feeHistory)[0]
+            guard let plan = await planner.plan([intent], from: settings.account, block: block, feeHistory: feeHistory).first else { continue }
             report.plans.append(plan)
             guard usableSimulation(plan, block: block, report: &report) else { continue }
             guard plan.isActionable, let gasLimit = plan.gasLimit, let fees = plan.fees else {
                 report.problems.append("\(plan.intent.idempotencyKey): no fees")
-                logger.warning("intent not priced (fee history unavailable, or the base fee is above max_fee_per_gas)", metadata: [
-                    "keeper.strategy": "\(plan.intent.strategy)", "keeper.intent": "\(plan.intent.idempotencyKey)",
-                    "keeper.block": "\(block.number)",
-                ])
+                logger.warning("intent not priced (fee history unavailable, or the base fee is above max_fee_per_gas)",
+                               metadata: Self.metadata(plan.intent, block: block))
                 continue
             }
             await act(on: plan, gasLimit: gasLimit, fees: fees, block: block, report: &report)
@@ -307,10 +305,7 @@ public actor KeeperEngine {
     /// Whether a plan's simulation succeeded; a revert drops the intent and an unavailable
     /// simulation leaves it to the next tick (both logged and reported).
     private func usableSimulation(_ plan: PlannedTransaction, block: BlockHeader, report: inout TickReport) -> Bool {
-        let meta: Logger.Metadata = [
-            "keeper.strategy": "\(plan.intent.strategy)", "keeper.intent": "\(plan.intent.idempotencyKey)",
-            "keeper.block": "\(block.number)",
-        ]
+        let meta = Self.metadata(plan.intent, block: block)
         switch plan.simulation {
         case .reverted(let reason, _):
             report.reverted.append(plan.intent.idempotencyKey)
@@ -323,6 +318,11 @@ public actor KeeperEngine {
         case .ok:
             return true
         }
+    }
+
+    /// The log metadata naming an intent at a block.
+    private static func metadata(_ intent: Intent, block: BlockHeader) -> Logger.Metadata {
+        ["keeper.strategy": "\(intent.strategy)", "keeper.intent": "\(intent.idempotencyKey)", "keeper.block": "\(block.number)"]
     }
 
     /// How far back (seconds of block time) the strategies' history reaches.

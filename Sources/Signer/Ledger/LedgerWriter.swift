@@ -73,7 +73,7 @@ final class LedgerWriter: @unchecked Sendable {
         } catch {
             throw SignerStoreError(
                 .io,
-                "could not commit \(writes.spends.count) spends, \(writes.signed.count) signed transactions and \(writes.audits.count) audit rows to '\(connection.path)': \(error); the requests in this batch are refused (nothing they asked for was returned) and the signer refuses everything until it is restarted: fix the cause (disk space, permissions, the file) and restart it",
+                "could not commit \(writes.spends.count) spends, \(writes.signed.count) signed transactions and \(writes.audits.count) audit rows to '\(connection.path)': \(error); the requests in this batch are refused (nothing they asked for was returned) and the signer stops (exit status 1; systemd restarts it): fix the cause (disk space, permissions, the file) if it keeps failing",
                 cause: error)
         }
         head = newHead

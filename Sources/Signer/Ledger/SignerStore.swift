@@ -138,7 +138,7 @@ public final class SignerStore: @unchecked Sendable {
     private var checkpoints = CheckpointState()
 
     private struct CheckpointState {
-        var enabled = false
+        /// Commits between checkpoints; 0: no checkpointer thread (SQLite checkpoints itself).
         var every = 0
         var commitsSince = 0
         var requested = false
@@ -185,7 +185,7 @@ public final class SignerStore: @unchecked Sendable {
         if options.checkpointEvery > 0 {
             let checkpointer = try LedgerCheckpointer(path: path)
             try LedgerCheckpointer.setAutomaticCheckpoint(connection, pages: options.checkpointBackstopPages)
-            checkpoints = CheckpointState(enabled: true, every: options.checkpointEvery, exited: false)
+            checkpoints = CheckpointState(every: options.checkpointEvery, exited: false)
             let thread = Thread { [self] in self.runCheckpointer(checkpointer) }
             thread.name = "signer-ledger-checkpoint"
             thread.start()
@@ -443,7 +443,7 @@ public final class SignerStore: @unchecked Sendable {
                 counters.commitTime += writeTime
                 counters.rows += batch.writes.spends.count + batch.writes.signed.count + batch.writes.audits.count
                 counters.largestBatch = max(counters.largestBatch, batch.writes.audits.count)
-                if checkpoints.enabled {
+                if checkpoints.every > 0 {
                     checkpoints.commitsSince += 1
                     if checkpoints.commitsSince >= checkpoints.every, !checkpoints.requested {
                         checkpoints.requested = true

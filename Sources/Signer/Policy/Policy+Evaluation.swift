@@ -42,12 +42,13 @@ extension Policy {
             guard let contract = contract(at: to) else {
                 return .refuse(rule: PolicyRuleID.contract, reason: "\(to) is not a contract this policy allows calls to")
             }
+            let selected = contract.function(forCalldata: tx.data)
             // The hint is usually the canonical signature of the very function the selector names
             // (the keeper sends that): then it agrees without parsing it.
-            if let hint = request.methodSignature, contract.function(forCalldata: tx.data)?.signature != hint {
+            if let hint = request.methodSignature, selected?.signature != hint {
                 if let refusal = checkMethodSignature(hint, data: tx.data) { return refusal }
             }
-            guard let function = contract.function(forCalldata: tx.data) else {
+            guard let function = selected else {
                 let allowed = contract.functions.map(\.signature).joined(separator: ", ")
                 let what = tx.data.count < 4
                     ? "calldata of \(tx.data.count) byte\(tx.data.count == 1 ? "" : "s") calls no function"

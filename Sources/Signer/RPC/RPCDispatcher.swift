@@ -51,7 +51,7 @@ public struct RPCDispatcher<Methods: SignerMethods>: LineHandler {
                 "signer.error": "\(error)", "signer.requests": "\(lines.count)",
             ])
             out.removeSubrange(mark...)
-            let failure = SignerMethodError.internalError("the request could not be recorded durably; nothing was returned", cause: error).rpcError
+            let failure = SignerMethodError.internalError("the request could not be recorded durably", cause: error).rpcError
             for id in ids {
                 RPCResponse(id: id, error: failure).write(into: &out)
                 out.append(0x0A)

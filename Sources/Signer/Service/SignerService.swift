@@ -146,7 +146,7 @@ public final class SignerService: SignerMethods {
         switch error.kind {
         case .timedOut: "the spend ledger did not commit within \(TOML.formatDuration(store.commitTimeout))"
         case .closed: "the signer is shutting down"
-        case .failed, .io: "the spend ledger cannot commit; the signer refuses every request until it is restarted"
+        case .failed, .io: "the spend ledger cannot commit; the signer refuses every request and stops, to be restarted"
         default: "the spend ledger refused the records: \(error.shortDescription)"
         }
     }
